@@ -1,0 +1,50 @@
+# The two commands from the README:
+#   make run    installs what is missing, builds, and starts the kiosk on the demo settings
+#   make test   installs what is missing, builds (plain and sanitizer builds), runs every test
+# and the others:
+#   make bench        speed and size figures
+#   make screenshots  every screen of every shipped questionnaire, into docs/screenshots/
+#   make format       clang-format over the sources
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build build-asan run test test-plain test-asan bench screenshots format clean
+
+all: build
+
+deps:
+	@./deploy/install-deps.sh
+
+# Configuring again is quick when nothing changed, and repairs a build folder left half made.
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/kiosk/kiosk config/demo.toml
+
+test-plain: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test: test-plain test-asan
+
+bench: build
+	./bench/run-bench.sh $(BUILD)
+
+screenshots: build
+	./tests/scripts/make-screenshots.sh $(BUILD) docs/screenshots
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

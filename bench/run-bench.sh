@@ -1,0 +1,61 @@
+#!/bin/sh
+# make bench: prints the kiosk's speed and size figures next to the targets from the issues.
+# Figures, not pass/fail tests: a slow machine should not turn CI red, but a person reads these.
+# usage: run-bench.sh BUILD_DIR
+set -eu
+build=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
+kiosk="$build/kiosk/kiosk"
+# On the real disk (not a RAM disk), so that fsync costs what it costs on a device.
+work="$build/bench-work"
+rm -rf "$work"
+mkdir -p "$work"
+trap 'rm -rf "$work"; [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true' EXIT
+
+settings() { # settings for a window of $1 x $2 with data in $3
+    sed "s#^data_dir = .*#data_dir = \"$3\"#; s#questionnaires/#$root/config/questionnaires/#; \
+         s#^width = .*#width = $1#; s#^height = .*#height = $2#" "$root/config/demo.toml"
+}
+settings 1280 800 "$work/data" > "$work/kiosk.toml"
+
+echo "== kiosk benchmarks (software rendering, $(nproc) cores)"
+
+# A real X server without a GPU, as on a thin client; SDL's x11 driver, software renderer.
+display=:97
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb_pid=$!
+sleep 1
+
+echo "-- start to first drawn frame, and peak memory (x11, 1280x800); target < 250 ms, < 60 MB"
+for run in 1 2 3 4 5; do
+    DISPLAY=$display /usr/bin/time -f "peak_rss_kib %M" "$kiosk" --exit-after-first-frame \
+        "$work/kiosk.toml" 2>&1 | grep -E "first frame|peak_rss" | tr '\n' ' '
+    echo
+done
+
+echo "-- CPU while the welcome screen waits for a touch (10 s, x11); target < 1% of one core"
+DISPLAY=$display "$kiosk" "$work/kiosk.toml" 2>/dev/null &
+pid=$!
+sleep 2
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+before=$(ticks)
+sleep 10
+after=$(ticks)
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+awk -v b="$before" -v a="$after" -v hz="$hz" \
+    'BEGIN { printf "idle_cpu_percent %.2f (%d ticks of 1/%d s in 10 s)\n", (a - b) / hz / 10 * 100, a - b, hz }'
+
+echo "-- tap on Submit to response durable (200 responses, WAL + synchronous=FULL); target p99 < 20 ms"
+script="$work/submit.txt"
+: > "$script"
+i=0
+while [ $i -lt 200 ]; do
+    printf 'tap "Start"\ntap "Good"\ntap "Next"\ntap "Submit"\nexpect screen thank-you\nwait 10s\n' >> "$script"
+    i=$((i + 1))
+done
+printf 'expect stored 200\n' >> "$script"
+rm -rf "$work/data"
+"$kiosk" --headless --print-timings --questionnaire friends-and-family-test --script "$script" \
+    "$work/kiosk.toml" 2>/dev/null | grep -E "saves|first_frame" | sed 's/^first_frame_us/headless_first_frame_us/'

@@ -1,0 +1,35 @@
+#pragma once
+// The kiosk's command line, for IT staff and for tests.
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace kiosk::app {
+
+struct CommandLine {
+    enum class Mode { run, check, headless, help, version };
+    Mode mode = Mode::run;
+    std::filesystem::path settings = "/etc/kiosk/kiosk.toml";
+    std::filesystem::path script;      // headless
+    std::filesystem::path screenshots; // headless, optional
+    std::optional<std::string> questionnaire;
+    bool exit_after_first_frame = false; // for benchmarks
+    bool print_timings = false;          // headless: print save timings (benchmarks)
+};
+
+struct CommandLineParse {
+    std::optional<CommandLine> command;
+    std::string problem;
+};
+
+CommandLineParse parse_command_line(int argc, const char* const* argv);
+
+const char* usage_text();
+
+// `kiosk --check`: checks the settings and every questionnaire they name, writes each problem
+// to `out`, and returns the exit status (0 when all is well).
+int check_settings(const std::filesystem::path& settings, std::ostream& out);
+
+} // namespace kiosk::app

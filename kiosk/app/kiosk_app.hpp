@@ -1,0 +1,149 @@
+#pragma once
+// The running kiosk: settings, questionnaire, session, screens and outbox wired together.
+//
+// It never exits because of bad settings or a broken questionnaire: it shows a calm
+// out-of-service screen and says why in the log, so a service manager does not restart it in
+// a loop. Only a failure to open the display at all ends it.
+
+#include "app/headless_script.hpp"
+#include "app/log.hpp"
+#include "model/questionnaire.hpp"
+#include "model/session.hpp"
+#include "model/uuid.hpp"
+#include "outbox/outbox.hpp"
+#include "platform/imgui_sdl_renderer.hpp"
+#include "platform/sdl_video.hpp"
+#include "settings/settings.hpp"
+#include "ui/frame_record.hpp"
+#include "ui/screens.hpp"
+#include "ui/strings.hpp"
+#include "ui/theme.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct ImGuiContext;
+
+namespace kiosk::app {
+
+struct AppOptions {
+    std::filesystem::path settings_file;
+    bool headless = false;
+    std::optional<std::string> questionnaire; // overrides the settings' active questionnaire
+    std::filesystem::path default_assets_dir;
+};
+
+// The clock the kiosk runs on: the real one, or a simulated one that only moves when a
+// headless script waits.
+class AppClock {
+public:
+    explicit AppClock(bool simulated);
+    model::MonotonicTime monotonic() const;
+    std::chrono::system_clock::time_point wall() const;
+    void advance_to(model::MonotonicTime when); // simulated only
+    bool simulated() const { return simulated_; }
+
+private:
+    bool simulated_;
+    model::MonotonicTime simulated_monotonic_;
+    std::chrono::system_clock::time_point simulated_wall_start_;
+    model::MonotonicTime simulated_start_;
+};
+
+struct ScriptOutcome {
+    bool passed = true;
+    std::vector<std::string> failures; // "script.txt line 7: expected screen 'thank-you' ..."
+};
+
+class KioskApp {
+public:
+    // Loads everything and opens the display. Returns nothing (and logs why) only when the
+    // display cannot be opened.
+    static std::unique_ptr<KioskApp> start(const AppOptions& options, Log& log);
+    ~KioskApp();
+    KioskApp(const KioskApp&) = delete;
+    KioskApp& operator=(const KioskApp&) = delete;
+
+    // Runs on the real screen until SDL_QUIT (a signal from the service manager).
+    // `exit_after_first_frame` stops after the first frame is on screen (for benchmarks).
+    int run(bool exit_after_first_frame = false);
+
+    // Runs a headless script on the simulated clock, saving screenshots into `screenshots`
+    // when it is not empty.
+    ScriptOutcome run_script(const std::vector<ScriptStep>& steps, const std::string& script_name,
+                             const std::filesystem::path& screenshots);
+
+    // --- for tests and benchmarks ---
+    bool out_of_service() const { return !session_; }
+    const std::string& out_of_service_reason() const { return out_of_service_reason_; }
+    const ui::FrameRecord& last_frame() const { return record_; }
+    const model::Session* session() const { return session_.get(); }
+    outbox::Outbox* outbox() { return outbox_ ? &*outbox_ : nullptr; }
+    // Time from a tap's release to the response being durable, for each response saved.
+    const std::vector<std::chrono::microseconds>& save_durations() const { return save_durations_; }
+    std::chrono::microseconds startup_to_first_frame() const { return first_frame_after_; }
+
+private:
+    KioskApp(const AppOptions& options, Log& log);
+    void load(const AppOptions& options);
+    void go_out_of_service(const std::string& reason);
+    bool open_display(bool headless);
+
+    // Input and drawing.
+    void pointer_down(float x, float y);
+    void pointer_up(float x, float y);
+    void redraw();
+    std::vector<model::Action> build_frame();
+    void present();
+    void apply(const std::vector<model::Action>& actions);
+    void save_response();
+    void run_timers();
+    void check_frame(const std::string& where, std::vector<std::string>& failures);
+    bool tap_label(const std::string& label, std::string& problem);
+    bool type_character(const std::string& character, std::string& problem);
+
+    Log& log_;
+    AppClock clock_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::chrono::microseconds first_frame_after_{0};
+    bool first_frame_drawn_ = false;
+
+    std::optional<settings::Settings> settings_;
+    settings::DisplaySettings display_;
+    std::vector<model::Questionnaire> questionnaires_;
+    const model::Questionnaire* questionnaire_ = nullptr;
+    std::unique_ptr<model::Session> session_;
+    std::optional<outbox::Outbox> outbox_;
+    std::string out_of_service_reason_;
+    model::UuidGenerator uuids_;
+    struct PendingResponse {
+        std::string identifier;
+        std::string questionnaire;
+        std::string authored;
+        std::string payload;
+    };
+    std::optional<PendingResponse> pending_; // built on Submit, kept until stored
+    std::vector<std::chrono::microseconds> save_durations_;
+    std::chrono::steady_clock::time_point tap_released_at_{};
+
+    ui::Theme theme_;
+    ui::Metrics metrics_;
+    ui::Fonts fonts_;
+    ui::Strings strings_;
+    ui::FrameRecord record_;
+    ui::ScreenState screen_state_;
+
+    std::optional<platform::SdlVideo> video_;
+    struct ImGuiContextDeleter {
+        void operator()(ImGuiContext* context) const;
+    };
+    std::unique_ptr<ImGuiContext, ImGuiContextDeleter> imgui_;
+    std::unique_ptr<platform::ImGuiSdlRenderer> renderer_;
+    model::MonotonicTime last_frame_time_{};
+};
+
+} // namespace kiosk::app

@@ -1,0 +1,70 @@
+#include "platform/sdl_video.hpp"
+
+namespace kiosk::platform {
+
+std::variant<SdlVideo, std::string> SdlVideo::open(const VideoOptions& options) {
+    if (options.headless) {
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    }
+    // Closing the window (Alt+F4, a window manager's close) must not end the kiosk; only a
+    // signal from the service manager does, and SDL reports those as SDL_QUIT.
+    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+    // Touch panels send touch events; SDL also turns them into mouse events, which is what the
+    // screens use. A real mouse must not also pretend to be a finger.
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+    // Without this, SDL's software renderer presents through OpenGL when the X server offers
+    // GLX, which loads Mesa (about 75 MB) on a machine without a GPU. The renderer setting
+    // chooses the path on purpose.
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, options.accelerated ? "1" : "0");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        return std::string("SDL could not start the video system: ") + SDL_GetError();
+    }
+    SdlVideo video;
+    video.session_ = std::make_unique<SdlSession>();
+
+    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (options.fullscreen && !options.headless) {
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+    }
+    video.window_.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
+                                         SDL_WINDOWPOS_CENTERED, options.width, options.height,
+                                         flags));
+    if (!video.window_) {
+        return std::string("SDL could not open the window: ") + SDL_GetError();
+    }
+    Uint32 renderer_flags = options.accelerated ? SDL_RENDERER_ACCELERATED : SDL_RENDERER_SOFTWARE;
+    video.renderer_.reset(SDL_CreateRenderer(video.window_.get(), -1, renderer_flags));
+    if (!video.renderer_) {
+        return std::string("SDL could not create the renderer: ") + SDL_GetError();
+    }
+    if (options.kiosk_mode) {
+        SDL_ShowCursor(SDL_DISABLE);
+    }
+    SDL_StopTextInput(); // the on-screen keyboard is the only keyboard a patient needs
+    return video;
+}
+
+int SdlVideo::width() const {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_.get(), &w, &h);
+    return w;
+}
+
+int SdlVideo::height() const {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(renderer_.get(), &w, &h);
+    return h;
+}
+
+std::string SdlVideo::renderer_name() const {
+    SDL_RendererInfo info{};
+    if (SDL_GetRendererInfo(renderer_.get(), &info) != 0) {
+        return "unknown";
+    }
+    return info.name;
+}
+
+} // namespace kiosk::platform

@@ -1,0 +1,90 @@
+#pragma once
+// Device settings: one TOML file per kiosk (config/kiosk.example.toml documents every key).
+// Relative paths in it are taken from the folder the file is in, so a settings folder can be
+// copied as a whole. Unknown keys are refused: a misspelt key silently ignored is a setting
+// IT staff believe is in force when it is not.
+
+#include "model/problem.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiosk::settings {
+
+struct DeviceSettings {
+    std::string id;      // the device's name in the trust's inventory, sent with each response
+    std::string site;    // hospital or building
+    std::string service; // the clinic or department the kiosk serves
+};
+
+struct SessionSettings {
+    std::chrono::seconds idle_timeout{90};
+    std::chrono::seconds idle_warning{30};
+    std::chrono::seconds thank_you{10};
+    std::string language = "en";
+};
+
+enum class Renderer {
+    software,    // CPU drawing into the window's framebuffer: no GPU, no OpenGL libraries loaded
+    accelerated, // the GPU through SDL (GLES on a Raspberry Pi)
+};
+
+struct DisplaySettings {
+    bool fullscreen = true;
+    int width = 1280; // window size when not fullscreen, and the headless screen size
+    int height = 800;
+    double dpi = 150;       // pixels per inch of the panel: every size on screen is derived from it
+    bool kiosk_mode = true; // ignore Escape, Alt+F4 and window close; hide the pointer
+    Renderer renderer = Renderer::software;
+    std::filesystem::path font = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf";
+    std::filesystem::path bold_font = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf";
+};
+
+struct DeliverySettings {
+    std::string endpoint;                        // https://…/fhir (the FHIR base)
+    std::filesystem::path ca_file;               // trusted CA bundle (empty: the system's)
+    std::vector<std::string> pinned_public_keys; // "sha256//…", current and backup
+    std::filesystem::path client_certificate;    // optional, PEM
+    std::filesystem::path client_key;            // optional, PEM
+    std::filesystem::path token_file;            // optional bearer token, readable only by kiosk
+    std::optional<std::string> proxy;            // absent: from the environment; "": none
+    std::chrono::seconds connect_timeout{10};
+    std::chrono::seconds total_timeout{60};
+    std::int64_t low_speed_bytes_per_second = 100;
+    std::chrono::seconds low_speed_time{20};
+    std::chrono::seconds retry_base{5};
+    std::chrono::seconds retry_cap{3600};
+    int batch_max_entries = 50;
+    std::int64_t batch_max_bytes = 256 * 1024;
+    std::int64_t reply_max_bytes = 4 * 1024 * 1024;
+    int retention_days = 30; // acknowledged responses are purged this long after delivery
+};
+
+struct Settings {
+    std::filesystem::path file; // the settings file itself
+    DeviceSettings device;
+    std::vector<std::filesystem::path> questionnaires; // absolute paths, in the file's order
+    std::string active_questionnaire; // file stem of the one in use (default: first)
+    std::filesystem::path data_dir;   // where the outbox lives
+    std::filesystem::path assets_dir; // UI strings; empty: the built-in default
+    SessionSettings session;
+    DisplaySettings display;
+    DeliverySettings delivery;
+};
+
+struct SettingsLoad {
+    std::optional<Settings> settings; // set only when problems is empty
+    model::Problems problems;
+};
+
+SettingsLoad load_settings_file(const std::filesystem::path& path);
+
+// For tests and fuzzing: `base_dir` resolves relative paths, `source_name` names the text.
+SettingsLoad parse_settings(const std::string& toml_text, const std::string& source_name,
+                            const std::filesystem::path& base_dir);
+
+} // namespace kiosk::settings

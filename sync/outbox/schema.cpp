@@ -1,0 +1,88 @@
+#include "outbox/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace kiosk::outbox {
+
+namespace {
+
+constexpr std::array<std::string_view, 2> migration_steps{
+    // 1: the queue itself. created_at is Unix milliseconds.
+    R"sql(
+CREATE TABLE responses (
+    id INTEGER PRIMARY KEY,
+    identifier TEXT NOT NULL UNIQUE,
+    questionnaire TEXT NOT NULL,
+    authored TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sending', 'acknowledged', 'rejected')),
+    created_at INTEGER NOT NULL
+);
+)sql",
+
+    // 2: delivery bookkeeping. Times are Unix milliseconds; a NULL next_attempt_at means "now".
+    // The index serves the delivery worker's "what is due" query.
+    R"sql(
+ALTER TABLE responses ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE responses ADD COLUMN next_attempt_at INTEGER;
+ALTER TABLE responses ADD COLUMN last_status INTEGER;
+ALTER TABLE responses ADD COLUMN last_error TEXT;
+ALTER TABLE responses ADD COLUMN acknowledged_at INTEGER;
+CREATE INDEX responses_by_state_and_next_attempt ON responses (state, next_attempt_at);
+)sql",
+};
+
+} // namespace
+
+std::span<const std::string_view> migrations() {
+    return migration_steps;
+}
+
+int latest_schema_version() {
+    return static_cast<int>(migration_steps.size());
+}
+
+SchemaVersion read_schema_version(Database& database) {
+    auto statement = database.prepare("PRAGMA user_version");
+    if (statement.step() != Statement::Step::row) {
+        return {0, statement.error()};
+    }
+    return {static_cast<int>(statement.column_int64(0)), std::nullopt};
+}
+
+std::optional<SqliteError> migrate(Database& database, int from_version) {
+    for (int target = from_version + 1; target <= latest_schema_version(); ++target) {
+        Transaction transaction(database, Transaction::Mode::immediate);
+        if (transaction.error()) {
+            return transaction.error();
+        }
+        // Another process (the kiosk-sync tool, say) may have migrated between our first look
+        // and taking the write lock; the version read under the lock is the one that counts.
+        const auto current = read_schema_version(database);
+        if (current.error) {
+            return current.error;
+        }
+        if (current.version >= target) {
+            continue;
+        }
+        const std::string label = "apply schema migration " + std::to_string(target);
+        if (auto error = database.exec(migration_steps[static_cast<std::size_t>(target - 1)])) {
+            // The migration's SQL is long and fixed; its number says more in a log line.
+            error->what = label;
+            return error;
+        }
+        // PRAGMA takes no bound parameters; target is an int we produced, so formatting is safe.
+        if (auto error = database.exec("PRAGMA user_version = " + std::to_string(target))) {
+            return error;
+        }
+        if (auto error = transaction.commit()) {
+            error->what = label + " (" + error->what + ")";
+            return error;
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace kiosk::outbox

@@ -1,0 +1,9 @@
+# Test programs added alongside tests/CMakeLists.txt (included from there).
+
+# --- Settings, headless scripts and `kiosk --check` --------------------------------------------
+kiosk_test_program(settings_tests SOURCES unit/settings_test.cpp LIBS kiosk_settings)
+kiosk_test_program(headless_script_tests SOURCES unit/headless_script_test.cpp LIBS kiosk_app)
+add_test(NAME check_command_line
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scripts/check-cli.sh $<TARGET_FILE:kiosk>
+            ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/settings)
+# --- end of settings, headless scripts and `kiosk --check` -------------------------------------

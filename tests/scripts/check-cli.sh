@@ -1,0 +1,206 @@
+#!/bin/sh
+# Checks the kiosk's command line the way IT staff use it: `kiosk --check` on good and bad
+# settings files, and --help, --version and a missing argument.
+#
+# usage: check-cli.sh KIOSK_BINARY SETTINGS_FIXTURES_FOLDER
+# Prints one line per case and "N passed, M failed"; exits 1 if any case failed.
+
+set -eu
+
+if [ "$#" -ne 2 ]; then
+    echo "usage: $0 KIOSK_BINARY SETTINGS_FIXTURES_FOLDER" >&2
+    exit 2
+fi
+kiosk=$1
+fixtures=$2
+if [ ! -x "$kiosk" ]; then
+    echo "check-cli.sh: $kiosk is not an executable" >&2
+    exit 2
+fi
+if [ ! -f "$fixtures/good.toml" ]; then
+    echo "check-cli.sh: $fixtures has no good.toml" >&2
+    exit 2
+fi
+
+passed=0
+failed=0
+output=""
+status=0
+
+# run ARGS...: runs the kiosk, keeping its exit status and everything it printed.
+run() {
+    output=$("$kiosk" "$@" 2>&1) && status=0 || status=$?
+}
+
+pass() {
+    passed=$((passed + 1))
+    echo "pass: $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $1: $2"
+    printf '%s\n' "$output" | sed 's/^/    | /'
+}
+
+# contains TEXT: the last output holds TEXT (a fixed string, not a pattern).
+contains() {
+    printf '%s\n' "$output" | grep -F -q -e "$1"
+}
+
+# expect_status CASE STATUS: true when the last run exited with STATUS, else records a failure.
+expect_status() {
+    if [ "$status" -ne "$2" ]; then
+        fail "$1" "exit status $status, expected $2"
+        return 1
+    fi
+}
+
+# expect_texts CASE TEXT...: true when the last output holds every TEXT, else records a failure.
+expect_texts() {
+    name=$1
+    shift
+    for text in "$@"; do
+        if ! contains "$text"; then
+            fail "$name" "output does not contain: $text"
+            return 1
+        fi
+    done
+}
+
+# A problem line names the file and a place in it: "FILE at line L, column C: ...",
+# "FILE at 'section.key' (line L, column C): ...", "FILE at /json/pointer: ..."; a file that
+# cannot be read at all is its own place: "FILE: cannot read ...".
+names_a_place() {
+    printf '%s\n' "$output" | grep -E -q \
+        -e '\.(toml|json) at (line [0-9]+, column [0-9]+|'"'"'[A-Za-z_.]+(\[[0-9]+\])?'"'"'|/[A-Za-z0-9_/]*)' \
+        -e '\.(toml|json): cannot (read|open)'
+}
+
+# --- kiosk --check on good settings --------------------------------------------------------
+name="--check good.toml"
+run --check "$fixtures/good.toml"
+if expect_status "$name" 0 &&
+    expect_texts "$name" "ok: $fixtures/good.toml" "cancer-outpatients.json (" \
+        "friends-and-family-test.json (" "children.json ("; then
+    if contains "problem(s) found"; then
+        fail "$name" "problems reported for a good file"
+    else
+        pass "$name"
+    fi
+fi
+
+# --- kiosk --check on each bad settings file ----------------------------------------------
+# What each known bad file must make the kiosk say: the file, the place, a key phrase.
+expected_for() {
+    case "$1" in
+    bad-syntax.toml)
+        set -- "$fixtures/bad-syntax.toml at line 5, column" "not valid TOML" ;;
+    bad-unknown-key.toml)
+        set -- "$fixtures/bad-unknown-key.toml at 'session.idle_timout_seconds' (line 17, column 23)" \
+            "is not a known setting" "idle_timeout_seconds" ;;
+    bad-range.toml)
+        set -- "$fixtures/bad-range.toml at 'session.idle_warning_seconds' (line 16, column 24)" \
+            "must be from 20 to 600 (it is 5)" ;;
+    bad-missing-questionnaire-file.toml)
+        set -- "no-such-questionnaire.json: cannot read" "cancer-outpatients.json (" ;;
+    bad-questionnaire.toml)
+        set -- "unsupported-item-type.json at /item/1/type" "date" "cancer-outpatients.json (" ;;
+    *)
+        set -- ;;
+    esac
+    for text in "$@"; do
+        printf '%s\n' "$text"
+    done
+}
+
+bad_files=0
+for file in "$fixtures"/bad-*.toml; do
+    [ -f "$file" ] || continue
+    bad_files=$((bad_files + 1))
+    base=$(basename "$file")
+    name="--check $base"
+    run --check "$file"
+    expect_status "$name" 1 || continue
+    expect_texts "$name" "problem(s) found" || continue
+    if contains "ok: $file"; then
+        fail "$name" "the settings file is called ok"
+        continue
+    fi
+    if ! names_a_place; then
+        fail "$name" "no problem names a file and a place in it"
+        continue
+    fi
+    missing=""
+    expected=$(expected_for "$base")
+    # Read the expected texts line by line (they contain spaces) without a pipe, so that
+    # `missing` is set in this shell.
+    while IFS= read -r text; do
+        [ -n "$text" ] || continue
+        if ! contains "$text"; then
+            missing=$text
+            break
+        fi
+    done <<END
+$expected
+END
+    if [ -n "$missing" ]; then
+        fail "$name" "output does not contain: $missing"
+        continue
+    fi
+    pass "$name"
+done
+name="bad-*.toml fixtures present"
+if [ "$bad_files" -ge 5 ]; then
+    pass "$name ($bad_files)"
+else
+    output=""
+    fail "$name" "found $bad_files, expected at least 5"
+fi
+
+# --- kiosk --check on files that are not settings files -----------------------------------
+name="--check on a file that does not exist"
+run --check "$fixtures/no-such-settings.toml"
+if expect_status "$name" 1 &&
+    expect_texts "$name" "$fixtures/no-such-settings.toml: cannot open the settings file"; then
+    pass "$name"
+fi
+
+name="--check on a folder"
+run --check "$fixtures"
+if expect_status "$name" 1 && expect_texts "$name" "$fixtures: cannot open the settings file" \
+    "folder"; then
+    pass "$name"
+fi
+
+# --- usage ----------------------------------------------------------------------------------
+name="--check without a file"
+run --check
+if expect_status "$name" 2 && expect_texts "$name" "--check needs the settings file" "usage:"; then
+    pass "$name"
+fi
+
+name="--help"
+run --help
+if expect_status "$name" 0 && expect_texts "$name" "usage:" "kiosk --check SETTINGS"; then
+    pass "$name"
+fi
+
+name="--version"
+run --version
+if expect_status "$name" 0; then
+    if printf '%s\n' "$output" | grep -E -q '^kiosk [0-9]+\.[0-9]+\.[0-9]+'; then
+        pass "$name"
+    else
+        fail "$name" "no version like 'kiosk 1.2.3'"
+    fi
+fi
+
+name="an unknown option"
+run --chek "$fixtures/good.toml"
+if expect_status "$name" 2 && expect_texts "$name" "unknown option --chek" "usage:"; then
+    pass "$name"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
