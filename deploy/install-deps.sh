@@ -9,6 +9,7 @@ PACKAGES="
   clang libclang-rt-14-dev
   libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev libpng-dev
   nlohmann-json3-dev libtomlplusplus-dev catch2
+  libcpp-httplib-dev libssl-dev openssl
   fonts-noto-core
   sqlite3 xvfb xauth time
 "
