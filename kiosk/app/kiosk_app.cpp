@@ -8,12 +8,43 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <ctime>
 
 namespace kiosk::app {
 
 namespace {
 
 constexpr float kOffScreen = -FLT_MAX;
+
+// Renames a damaged database and its WAL files to "<name>.damaged-<UTC time>", never deleting.
+std::optional<std::filesystem::path> move_aside(const std::filesystem::path& file) {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    auto target = file;
+    target += std::string(".damaged-") + stamp;
+    for (int n = 1; std::filesystem::exists(target); ++n) {
+        target = file;
+        target += std::string(".damaged-") + stamp + "-" + std::to_string(n);
+    }
+    std::error_code error;
+    for (const char* suffix : {"-wal", "-shm"}) {
+        auto companion = file;
+        companion += suffix;
+        if (std::filesystem::exists(companion, error)) {
+            auto companion_target = target;
+            companion_target += suffix;
+            std::filesystem::rename(companion, companion_target, error);
+        }
+    }
+    std::filesystem::rename(file, target, error);
+    if (error) {
+        return std::nullopt;
+    }
+    return target;
+}
 
 std::int64_t unix_ms(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
@@ -120,7 +151,19 @@ void KioskApp::load(const AppOptions& options) {
         log_.warning(*problem + " (using the built-in English words)");
     }
 
-    auto opened = outbox::Outbox::open(settings_->data_dir / "outbox.sqlite");
+    auto outbox_file = settings_->data_dir / "outbox.sqlite";
+    auto opened = outbox::Outbox::open(outbox_file);
+    if (!opened.outbox && opened.error->kind == outbox::OutboxError::Kind::corrupt) {
+        // A damaged database must not stop the kiosk taking new responses, and must never be
+        // deleted: what it still holds may be recovered by IT. Move it aside and start afresh.
+        log_.error("the response database is damaged: " + opened.error->describe());
+        if (auto moved = move_aside(outbox_file)) {
+            log_.error("moved the damaged database to " + moved->string() +
+                       " (nothing was deleted); starting a new one");
+            moved_aside_database_ = *moved;
+            opened = outbox::Outbox::open(outbox_file);
+        }
+    }
     if (!opened.outbox) {
         go_out_of_service("responses cannot be stored: " + opened.error->describe());
         return;

@@ -80,6 +80,10 @@ public:
     // --- for tests and benchmarks ---
     bool out_of_service() const { return !session_; }
     const std::string& out_of_service_reason() const { return out_of_service_reason_; }
+    // Where a damaged database found at start-up was moved to, if one was.
+    const std::optional<std::filesystem::path>& moved_aside_database() const {
+        return moved_aside_database_;
+    }
     const ui::FrameRecord& last_frame() const { return record_; }
     const model::Session* session() const { return session_.get(); }
     outbox::Outbox* outbox() { return outbox_ ? &*outbox_ : nullptr; }
@@ -119,6 +123,7 @@ private:
     std::unique_ptr<model::Session> session_;
     std::optional<outbox::Outbox> outbox_;
     std::string out_of_service_reason_;
+    std::optional<std::filesystem::path> moved_aside_database_; // for staff status
     model::UuidGenerator uuids_;
     struct PendingResponse {
         std::string identifier;

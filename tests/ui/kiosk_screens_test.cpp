@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <regex>
 
@@ -536,4 +537,71 @@ TEST_CASE("screenshots are written as PNG files of the screen's size") {
         CHECK(be32(16) == 1280);
         CHECK(be32(20) == 800);
     }
+}
+
+TEST_CASE("a damaged response database is moved aside (never deleted) and the kiosk carries on") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "data");
+    const std::string garbage = "this is not an SQLite database, it was damaged by a power cut";
+    std::ofstream(dir.path() / "data" / "outbox.sqlite") << garbage;
+    auto settings = dir.path() / "kiosk.toml";
+    std::ofstream(settings) << "[device]\nid = \"x\"\nsite = \"s\"\nservice = \"s\"\n"
+                            << "[questionnaires]\nfiles = [\""
+                            << questionnaire_path("friends-and-family-test") << "\"]\n"
+                            << "[storage]\ndata_dir = \"data\"\n"
+                            << "[display]\nfullscreen = false\n"
+                            << "[delivery]\nendpoint = \"https://127.0.0.1:9/\"\n";
+    CapturedLog log;
+    app::AppOptions options;
+    options.settings_file = settings;
+    options.headless = true;
+    auto app = app::KioskApp::start(options, log.log());
+    REQUIRE(app != nullptr);
+    CHECK_FALSE(app->out_of_service());
+    REQUIRE(app->moved_aside_database().has_value());
+    std::ifstream moved(*app->moved_aside_database());
+    std::string kept((std::istreambuf_iterator<char>(moved)), std::istreambuf_iterator<char>());
+    CHECK(kept == garbage);
+    CHECK(log.text().find("moved the damaged database") != std::string::npos);
+    auto parsed = app::parse_script(
+        "tap \"Start\"\ntap \"Good\"\ntap \"Next\"\ntap \"Submit\"\nexpect stored 1\n", "after");
+    CHECK(app->run_script(parsed.steps, "after", {}).passed);
+}
+
+TEST_CASE("in kiosk mode Escape and closing the window do not stop the kiosk") {
+    Kiosk kiosk("friends-and-family-test", "width = 1280\nheight = 800\nkiosk_mode = true\n");
+    // Queue what a curious patient might try, then a tap on Start, then the service manager's
+    // stop signal; run() must survive the first two and act on the tap.
+    auto push = [](SDL_Event event) {
+        REQUIRE(SDL_PushEvent(&event) == 1);
+    };
+    SDL_Event escape{};
+    escape.type = SDL_KEYDOWN;
+    escape.key.keysym.sym = SDLK_ESCAPE;
+    push(escape);
+    SDL_Event alt_f4{};
+    alt_f4.type = SDL_KEYDOWN;
+    alt_f4.key.keysym.sym = SDLK_F4;
+    alt_f4.key.keysym.mod = KMOD_LALT;
+    push(alt_f4);
+    SDL_Event close{};
+    close.type = SDL_WINDOWEVENT;
+    close.window.event = SDL_WINDOWEVENT_CLOSE;
+    push(close);
+    REQUIRE(kiosk.run("").passed); // draws the welcome screen so Start's place is known
+    auto start = kiosk.app->last_frame().targets_labelled("Start");
+    REQUIRE(start.size() == 1);
+    for (Uint32 type : {SDL_MOUSEBUTTONDOWN, SDL_MOUSEBUTTONUP}) {
+        SDL_Event tap{};
+        tap.type = type;
+        tap.button.button = SDL_BUTTON_LEFT;
+        tap.button.x = static_cast<Sint32>(start.front()->centre().x);
+        tap.button.y = static_cast<Sint32>(start.front()->centre().y);
+        push(tap);
+    }
+    SDL_Event quit{};
+    quit.type = SDL_QUIT;
+    push(quit);
+    CHECK(kiosk.app->run() == 0);
+    CHECK(kiosk.app->session()->screen() == model::Screen::question);
 }
