@@ -16,6 +16,7 @@ const char* usage_text() {
            "                                   run a script of taps on the real screens without a\n"
            "                                   display, on a simulated clock\n"
            "options:\n"
+           "  --deliver                        headless: also deliver responses to the endpoint\n"
            "  --questionnaire NAME             use this questionnaire (file name without .json)\n"
            "                                   from the settings' list instead of the active one\n"
            "  --version                        print the version\n"
@@ -63,6 +64,8 @@ CommandLineParse parse_command_line(int argc, const char* const* argv) {
             command.questionnaire = *v;
         } else if (arg == "--exit-after-first-frame") {
             command.exit_after_first_frame = true;
+        } else if (arg == "--deliver") {
+            command.deliver = true;
         } else if (arg == "--print-timings") {
             command.print_timings = true;
         } else if (!arg.empty() && arg[0] == '-') {

@@ -17,6 +17,7 @@ struct CommandLine {
     std::optional<std::string> questionnaire;
     bool exit_after_first_frame = false; // for benchmarks
     bool print_timings = false;          // headless: print save timings (benchmarks)
+    bool deliver = false;                // headless: also run the delivery worker
 };
 
 struct CommandLineParse {

@@ -1,5 +1,6 @@
 #include "app/kiosk_app.hpp"
 
+#include "app/delivery_setup.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "model/response_builder.hpp"
 #include "platform/png_file.hpp"
@@ -86,6 +87,7 @@ void KioskApp::ImGuiContextDeleter::operator()(ImGuiContext* context) const {
 KioskApp::KioskApp(const AppOptions& options, Log& log) : log_(log), clock_(options.headless) {}
 
 KioskApp::~KioskApp() {
+    delivery_.reset(); // stops the worker: an upload in progress is aborted and requeued
     renderer_.reset(); // the font texture goes before the renderer that owns it
     imgui_.reset();
 }
@@ -93,6 +95,9 @@ KioskApp::~KioskApp() {
 std::unique_ptr<KioskApp> KioskApp::start(const AppOptions& options, Log& log) {
     std::unique_ptr<KioskApp> app(new KioskApp(options, log));
     app->load(options);
+    if (options.deliver && app->outbox_) {
+        app->start_delivery();
+    }
     if (!app->open_display(options.headless)) {
         return nullptr;
     }
@@ -178,6 +183,32 @@ void KioskApp::load(const AppOptions& options) {
     log_.info("ready: questionnaire " + questionnaire_->canonical() + " from " +
               questionnaire_->source_file + "; outbox " + outbox_->file().string() + " holds " +
               std::to_string(queued.count) + " response(s) waiting to be sent");
+}
+
+void KioskApp::start_delivery() {
+    auto settings = delivery_settings_from(*settings_);
+    if (auto* problem = std::get_if<std::string>(&settings)) {
+        // A token others can read is a hole in the hospital's security: IT must fix it first.
+        go_out_of_service("delivery cannot start: " + *problem);
+        return;
+    }
+    Log& log = log_;
+    delivery_ = std::make_unique<delivery::DeliveryWorker>(
+        outbox_->file(), std::get<delivery::DeliverySettings>(settings),
+        [&log](delivery::LogLevel level, const std::string& message) {
+            switch (level) {
+            case delivery::LogLevel::error:
+                log.error("delivery: " + message);
+                break;
+            case delivery::LogLevel::warning:
+                log.warning("delivery: " + message);
+                break;
+            case delivery::LogLevel::info:
+                log.info("delivery: " + message);
+                break;
+            }
+        });
+    delivery_->start();
 }
 
 bool KioskApp::open_display(bool headless) {
@@ -350,6 +381,9 @@ void KioskApp::save_response() {
     log_.info("response " + pending_->identifier + " saved");
     pending_.reset();
     session_->saved(now);
+    if (delivery_) {
+        delivery_->wake(); // on the server within moments when the network is up
+    }
 }
 
 void KioskApp::run_timers() {

@@ -7,6 +7,7 @@
 
 #include "app/headless_script.hpp"
 #include "app/log.hpp"
+#include "delivery/delivery.hpp"
 #include "model/questionnaire.hpp"
 #include "model/session.hpp"
 #include "model/uuid.hpp"
@@ -35,6 +36,7 @@ struct AppOptions {
     bool headless = false;
     std::optional<std::string> questionnaire; // overrides the settings' active questionnaire
     std::filesystem::path default_assets_dir;
+    bool deliver = false; // run the delivery worker (main turns it on; headless: --deliver)
 };
 
 // The clock the kiosk runs on: the real one, or a simulated one that only moves when a
@@ -94,6 +96,7 @@ public:
 private:
     KioskApp(const AppOptions& options, Log& log);
     void load(const AppOptions& options);
+    void start_delivery();
     void go_out_of_service(const std::string& reason);
     bool open_display(bool headless);
 
@@ -122,6 +125,7 @@ private:
     const model::Questionnaire* questionnaire_ = nullptr;
     std::unique_ptr<model::Session> session_;
     std::optional<outbox::Outbox> outbox_;
+    std::unique_ptr<delivery::DeliveryWorker> delivery_; // its own thread and outbox connection
     std::string out_of_service_reason_;
     std::optional<std::filesystem::path> moved_aside_database_; // for staff status
     model::UuidGenerator uuids_;

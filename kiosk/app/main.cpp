@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     }
 
     Log log(stderr, Log::stderr_is_journal());
+    kiosk::delivery::CurlLibrary curl; // before any thread starts
     ScriptParse script;
     if (command.mode == CommandLine::Mode::headless) {
         script = load_script_file(command.script.string());
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
     AppOptions options;
     options.settings_file = command.settings;
     options.headless = command.mode == CommandLine::Mode::headless;
+    options.deliver = !options.headless || command.deliver;
     options.questionnaire = command.questionnaire;
     options.default_assets_dir = KIOSK_DEFAULT_ASSETS_DIR;
     auto app = KioskApp::start(options, log);

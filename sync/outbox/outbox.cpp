@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <span>
 #include <system_error>
 #include <utility>
+#include <variant>
+#include <vector>
 
 namespace kiosk::outbox {
 
@@ -121,6 +124,91 @@ std::optional<OutboxError> check_integrity(Database& database) {
                        "check the database (quick_check)", problems};
 }
 
+// The columns read_stored_row() expects, in its order.
+constexpr std::string_view stored_columns =
+    "SELECT id, identifier, questionnaire, authored, payload, state, created_at, attempts, "
+    "last_status, last_error, next_attempt_at, acknowledged_at";
+
+std::optional<OutboxError> read_stored_row(const Statement& statement,
+                                           const std::filesystem::path& file,
+                                           const std::string& what, StoredResponse& row) {
+    row.id = statement.column_int64(0);
+    row.identifier = statement.column_text(1);
+    row.questionnaire = statement.column_text(2);
+    row.authored = statement.column_text(3);
+    row.payload = statement.column_text(4);
+    const auto state_text = statement.column_text(5);
+    const auto parsed = response_state_from_string(state_text);
+    if (!parsed) {
+        // The CHECK constraint makes this unreachable unless the file was edited by hand.
+        return OutboxError{OutboxError::Kind::corrupt, file.string(), what,
+                           "response " + row.identifier + " has unknown state '" + state_text +
+                               "'"};
+    }
+    row.state = *parsed;
+    row.created_at_ms = statement.column_int64(6);
+    row.attempts = statement.column_int64(7);
+    if (const auto status = statement.column_optional_int64(8)) {
+        row.last_status = static_cast<int>(*status);
+    }
+    row.last_error = statement.column_optional_text(9);
+    row.next_attempt_at_ms = statement.column_optional_int64(10);
+    row.acknowledged_at_ms = statement.column_optional_int64(11);
+    return std::nullopt;
+}
+
+std::int64_t clamp_to_int64(std::size_t value) {
+    constexpr auto largest = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    return static_cast<std::int64_t>(std::min(value, largest));
+}
+
+// Ids as a JSON array for json_each(): one bound parameter for any number of ids, so a batch is
+// one statement whatever its size.
+std::string json_id_list(std::span<const std::int64_t> ids) {
+    std::string text = "[";
+    for (const auto id : ids) {
+        if (text.size() > 1) {
+            text += ',';
+        }
+        text += std::to_string(id);
+    }
+    text += ']';
+    return text;
+}
+
+// The delivery status facts live in one row, id 1. Upserts rather than plain UPDATEs: should the
+// row have gone missing, a fact is still recorded instead of silently changing nothing. The WHERE
+// skips a write that would change nothing, so a commit with nothing to say costs no fsync.
+constexpr std::string_view record_success_sql =
+    "INSERT INTO delivery_status (id, last_success_at, paused, paused_reason) "
+    "VALUES (1, ?1, 0, NULL) ON CONFLICT (id) DO UPDATE SET "
+    "last_success_at = excluded.last_success_at, paused = 0, paused_reason = NULL "
+    "WHERE last_success_at IS NOT excluded.last_success_at OR paused != 0 OR "
+    "paused_reason IS NOT NULL";
+
+// Runs one changing statement in its own BEGIN IMMEDIATE transaction and answers how many rows it
+// changed. `bind` binds the statement's parameters.
+template <typename Bind>
+std::variant<std::int64_t, SqliteError> run_counted_write(Database& database, std::string_view sql,
+                                                          Bind&& bind) {
+    Transaction transaction(database, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return *transaction.error();
+    }
+    {
+        auto statement = database.prepare(sql);
+        bind(statement);
+        if (statement.step() != Statement::Step::done) {
+            return *statement.error();
+        }
+    }
+    const std::int64_t changed = sqlite3_changes64(database.handle());
+    if (auto error = transaction.commit()) {
+        return *error;
+    }
+    return changed;
+}
+
 } // namespace
 
 std::string_view to_string(ResponseState state) {
@@ -163,6 +251,10 @@ std::string_view to_string(OutboxError::Kind kind) {
         return "full";
     case OutboxError::Kind::storage:
         return "storage";
+    case OutboxError::Kind::not_found:
+        return "not found";
+    case OutboxError::Kind::wrong_state:
+        return "wrong state";
     }
     return "unknown";
 }
@@ -185,6 +277,22 @@ OutboxError Outbox::error_from(const SqliteError& error, std::string what) const
     auto result = to_outbox_error(error, std::move(what));
     result.file = file_.string();
     return result;
+}
+
+CountResult Outbox::counted(std::variant<std::int64_t, SqliteError> result,
+                            const std::string& what) const {
+    if (auto* error = std::get_if<SqliteError>(&result)) {
+        return CountResult{0, error_from(*error, what)};
+    }
+    return CountResult{std::get<std::int64_t>(result), std::nullopt};
+}
+
+std::optional<OutboxError> Outbox::failure_of(std::variant<std::int64_t, SqliteError> result,
+                                              const std::string& what) const {
+    if (auto* error = std::get_if<SqliteError>(&result)) {
+        return error_from(*error, what);
+    }
+    return std::nullopt;
 }
 
 OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& options) {
@@ -364,17 +472,14 @@ CountResult Outbox::count(std::optional<ResponseState> state) {
 
 ListResult Outbox::list(std::optional<ResponseState> state, std::size_t limit) {
     // Two texts rather than "?1 IS NULL OR state = ?1", which would keep SQLite off the index.
-    constexpr std::string_view columns =
-        "SELECT id, identifier, questionnaire, authored, payload, state, created_at, attempts, "
-        "last_status, last_error FROM responses ";
-    const std::string sql = std::string(columns) + (state ? "WHERE state = ?1 ORDER BY id LIMIT ?2"
-                                                          : "ORDER BY id LIMIT ?2");
+    const std::string sql =
+        std::string(stored_columns) + " FROM responses " +
+        (state ? "WHERE state = ?1 ORDER BY id LIMIT ?2" : "ORDER BY id LIMIT ?2");
     auto statement = database_.prepare(sql);
     if (state) {
         statement.bind(1, to_string(*state));
     }
-    const auto largest = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-    statement.bind(2, static_cast<std::int64_t>(std::min(limit, largest)));
+    statement.bind(2, clamp_to_int64(limit));
 
     ListResult result;
     for (;;) {
@@ -386,30 +491,378 @@ ListResult Outbox::list(std::optional<ResponseState> state, std::size_t limit) {
             return ListResult{{}, error_from(*statement.error(), "list responses")};
         }
         StoredResponse row;
-        row.id = statement.column_int64(0);
-        row.identifier = statement.column_text(1);
-        row.questionnaire = statement.column_text(2);
-        row.authored = statement.column_text(3);
-        row.payload = statement.column_text(4);
-        const auto state_text = statement.column_text(5);
-        const auto parsed = response_state_from_string(state_text);
-        if (!parsed) {
-            // The CHECK constraint makes this unreachable unless the file was edited by hand.
-            return ListResult{{},
-                              OutboxError{OutboxError::Kind::corrupt, file_.string(),
-                                          "list responses",
-                                          "response " + row.identifier + " has unknown state '" +
-                                              state_text + "'"}};
+        if (auto problem = read_stored_row(statement, file_, "list responses", row)) {
+            return ListResult{{}, std::move(*problem)};
         }
-        row.state = *parsed;
-        row.created_at_ms = statement.column_int64(6);
-        row.attempts = statement.column_int64(7);
-        if (const auto status = statement.column_optional_int64(8)) {
-            row.last_status = static_cast<int>(*status);
-        }
-        row.last_error = statement.column_optional_text(9);
         result.responses.push_back(std::move(row));
     }
+}
+
+GetResult Outbox::get(std::int64_t id) {
+    const std::string what = "read response " + std::to_string(id);
+    auto statement =
+        database_.prepare(std::string(stored_columns) + " FROM responses WHERE id = ?1");
+    statement.bind(1, id);
+    switch (statement.step()) {
+    case Statement::Step::failed:
+        return GetResult{std::nullopt, error_from(*statement.error(), what)};
+    case Statement::Step::done:
+        return GetResult{};
+    case Statement::Step::row:
+        break;
+    }
+    StoredResponse row;
+    if (auto problem = read_stored_row(statement, file_, what, row)) {
+        return GetResult{std::nullopt, std::move(*problem)};
+    }
+    return GetResult{std::move(row), std::nullopt};
+}
+
+CountResult Outbox::recover_interrupted() {
+    return counted(run_counted_write(
+                       database_, "UPDATE responses SET state = 'queued' WHERE state = 'sending'",
+                       [](Statement&) {}),
+                   "return interrupted deliveries to the queue");
+}
+
+ClaimResult Outbox::claim_batch(std::int64_t now_ms, std::size_t max_entries,
+                                std::size_t max_bytes) {
+    const std::string what = "claim responses for delivery";
+    if (max_entries == 0) {
+        return ClaimResult{};
+    }
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return ClaimResult{{}, error_from(*transaction.error(), what)};
+    }
+
+    ClaimResult result;
+    {
+        // INDEXED BY: without statistics SQLite prefers the (state, next_attempt_at) index and
+        // then sorts every queued row by id for each batch; the partial index is already in id
+        // order, so this reads about max_entries entries when the head of the queue is due.
+        auto due = database_.prepare(
+            "SELECT id, identifier, payload, attempts FROM responses "
+            "INDEXED BY responses_queued_in_order WHERE state = 'queued' AND "
+            "(next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2");
+        due.bind(1, now_ms).bind(2, clamp_to_int64(max_entries));
+        std::size_t bytes = 0;
+        for (;;) {
+            const auto step = due.step();
+            if (step == Statement::Step::failed) {
+                return ClaimResult{{}, error_from(*due.error(), what)};
+            }
+            if (step == Statement::Step::done) {
+                break;
+            }
+            ClaimedResponse row{due.column_int64(0), due.column_text(1), due.column_text(2),
+                                due.column_int64(3)};
+            const std::size_t size = row.payload.size();
+            if (!result.responses.empty() && (size > max_bytes || bytes > max_bytes - size)) {
+                break;
+            }
+            bytes += size;
+            result.responses.push_back(std::move(row));
+        }
+    }
+    if (result.responses.empty()) {
+        return result; // nothing written; the transaction just ends
+    }
+
+    std::vector<std::int64_t> ids;
+    ids.reserve(result.responses.size());
+    for (const auto& row : result.responses) {
+        ids.push_back(row.id);
+    }
+    {
+        auto claim =
+            database_.prepare("UPDATE responses NOT INDEXED SET state = 'sending' "
+                              "WHERE state = 'queued' AND id IN (SELECT value FROM json_each(?1))");
+        claim.bind(1, json_id_list(ids));
+        if (claim.step() != Statement::Step::done) {
+            return ClaimResult{{}, error_from(*claim.error(), what)};
+        }
+        // Under the write lock nothing can have changed between the SELECT and the UPDATE; if it
+        // did, handing the rows out would risk sending a row twice, so refuse instead.
+        if (const auto changed = sqlite3_changes64(database_.handle());
+            changed != static_cast<sqlite3_int64>(ids.size())) {
+            return ClaimResult{{},
+                               OutboxError{OutboxError::Kind::storage, file_.string(), what,
+                                           "claimed " + std::to_string(changed) + " of " +
+                                               std::to_string(ids.size()) + " due responses"}};
+        }
+    }
+    if (auto error = transaction.commit()) {
+        return ClaimResult{{}, error_from(*error, what)};
+    }
+    return result;
+}
+
+CountResult Outbox::mark_acknowledged(std::span<const std::int64_t> ids, std::int64_t now_ms,
+                                      int http_status) {
+    const std::string what = "mark responses acknowledged";
+    if (ids.empty()) {
+        return CountResult{};
+    }
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return CountResult{0, error_from(*transaction.error(), what)};
+    }
+    {
+        auto update = database_.prepare(
+            "UPDATE responses NOT INDEXED SET state = 'acknowledged', acknowledged_at = ?2, "
+            "last_status = ?3, last_error = NULL, next_attempt_at = NULL "
+            "WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?1))");
+        update.bind(1, json_id_list(ids)).bind(2, now_ms).bind(3, std::int64_t{http_status});
+        if (update.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*update.error(), what)};
+        }
+    }
+    const std::int64_t changed = sqlite3_changes64(database_.handle());
+    if (changed > 0) {
+        // An acknowledgement is a successful delivery: recorded in the same transaction, the
+        // status can never show acknowledged rows next to "never delivered", and the worker's
+        // own record_delivery_success() afterwards finds nothing to write.
+        auto record = database_.prepare(record_success_sql);
+        record.bind(1, now_ms);
+        if (record.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*record.error(), what)};
+        }
+    }
+    if (auto error = transaction.commit()) {
+        return CountResult{0, error_from(*error, what)};
+    }
+    return CountResult{changed, std::nullopt};
+}
+
+CountResult Outbox::mark_rejected(std::int64_t id, int http_status, std::string_view reason) {
+    return counted(run_counted_write(
+                       database_,
+                       "UPDATE responses NOT INDEXED SET state = 'rejected', "
+                       "last_status = ?2, last_error = ?3, next_attempt_at = NULL "
+                       "WHERE state = 'sending' AND id = ?1",
+                       [&](Statement& statement) {
+                           statement.bind(1, id).bind(2, std::int64_t{http_status}).bind(3, reason);
+                       }),
+                   "mark response " + std::to_string(id) + " rejected");
+}
+
+CountResult Outbox::requeue(std::span<const std::int64_t> ids, std::int64_t next_attempt_at_ms,
+                            std::optional<int> http_status, std::string_view error_text) {
+    if (ids.empty()) {
+        return CountResult{};
+    }
+    return counted(
+        run_counted_write(database_,
+                          "UPDATE responses NOT INDEXED SET state = 'queued', "
+                          "attempts = attempts + 1, next_attempt_at = ?2, last_status = ?3, "
+                          "last_error = ?4 "
+                          "WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?1))",
+                          [&](Statement& statement) {
+                              statement.bind(1, json_id_list(ids)).bind(2, next_attempt_at_ms);
+                              if (http_status) {
+                                  statement.bind(3, std::int64_t{*http_status});
+                              } else {
+                                  statement.bind_null(3);
+                              }
+                              if (error_text.empty()) {
+                                  statement.bind_null(4);
+                              } else {
+                                  statement.bind(4, error_text);
+                              }
+                          }),
+        "return responses to the queue for a later attempt");
+}
+
+CountResult Outbox::retry_rejected(std::int64_t id) {
+    const std::string what = "send rejected response " + std::to_string(id) + " again";
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return CountResult{0, error_from(*transaction.error(), what)};
+    }
+    {
+        auto current = database_.prepare("SELECT state FROM responses WHERE id = ?1");
+        current.bind(1, id);
+        switch (current.step()) {
+        case Statement::Step::failed:
+            return CountResult{0, error_from(*current.error(), what)};
+        case Statement::Step::done:
+            return CountResult{0, OutboxError{OutboxError::Kind::not_found, file_.string(), what,
+                                              "no response has this id"}};
+        case Statement::Step::row:
+            if (const auto state = current.column_text(0); state != "rejected") {
+                return CountResult{0,
+                                   OutboxError{OutboxError::Kind::wrong_state, file_.string(), what,
+                                               "it is " + state +
+                                                   ", and only a rejected response can be "
+                                                   "sent again"}};
+            }
+            break;
+        }
+    }
+    {
+        auto update =
+            database_.prepare("UPDATE responses NOT INDEXED SET state = 'queued', attempts = 0, "
+                              "next_attempt_at = NULL WHERE state = 'rejected' AND id = ?1");
+        update.bind(1, id);
+        if (update.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*update.error(), what)};
+        }
+    }
+    const auto changed = sqlite3_changes64(database_.handle());
+    if (auto error = transaction.commit()) {
+        return CountResult{0, error_from(*error, what)};
+    }
+    return CountResult{changed, std::nullopt};
+}
+
+CountResult Outbox::purge_acknowledged(std::int64_t older_than_ms) {
+    // Both conditions are in the statement itself, whatever index serves it: this is the only
+    // DELETE of responses anywhere, and it must never reach a row that is not acknowledged.
+    return counted(
+        run_counted_write(database_,
+                          "DELETE FROM responses INDEXED BY "
+                          "responses_acknowledged_by_time "
+                          "WHERE state = 'acknowledged' AND acknowledged_at < ?1",
+                          [&](Statement& statement) { statement.bind(1, older_than_ms); }),
+        "purge acknowledged responses");
+}
+
+NextDueResult Outbox::next_due_time() {
+    const std::string what = "find when the next queued response is due";
+    Transaction transaction(database_, Transaction::Mode::deferred);
+    if (transaction.error()) {
+        return NextDueResult{std::nullopt, error_from(*transaction.error(), what)};
+    }
+    // Two index lookups rather than min(coalesce(...)), which would read every queued entry.
+    auto due_at_once = database_.prepare("SELECT EXISTS (SELECT 1 FROM responses WHERE state = "
+                                         "'queued' AND next_attempt_at IS NULL)");
+    if (due_at_once.step() != Statement::Step::row) {
+        return NextDueResult{std::nullopt, error_from(*due_at_once.error(), what)};
+    }
+    auto earliest = database_.prepare("SELECT min(next_attempt_at) FROM responses WHERE state = "
+                                      "'queued' AND next_attempt_at IS NOT NULL");
+    if (earliest.step() != Statement::Step::row) {
+        return NextDueResult{std::nullopt, error_from(*earliest.error(), what)};
+    }
+    NextDueResult result;
+    result.due_at_ms = earliest.column_optional_int64(0);
+    if (due_at_once.column_int64(0) != 0) {
+        result.due_at_ms = std::min<std::int64_t>(result.due_at_ms.value_or(0), 0);
+    }
+    return result;
+}
+
+std::optional<OutboxError> Outbox::record_delivery_success(std::int64_t now_ms) {
+    auto result = run_counted_write(database_, record_success_sql,
+                                    [&](Statement& statement) { statement.bind(1, now_ms); });
+    return failure_of(result, "record a successful delivery");
+}
+
+std::optional<OutboxError> Outbox::record_delivery_failure(std::int64_t now_ms,
+                                                           std::string_view text) {
+    auto result = run_counted_write(
+        database_,
+        "INSERT INTO delivery_status (id, last_error, last_error_at) VALUES (1, ?2, ?1) "
+        "ON CONFLICT (id) DO UPDATE SET last_error = excluded.last_error, "
+        "last_error_at = excluded.last_error_at",
+        [&](Statement& statement) { statement.bind(1, now_ms).bind(2, text); });
+    return failure_of(result, "record a failed delivery");
+}
+
+std::optional<OutboxError> Outbox::set_paused(bool paused, std::string_view reason) {
+    auto result = run_counted_write(
+        database_,
+        "INSERT INTO delivery_status (id, paused, paused_reason) VALUES (1, ?1, ?2) "
+        "ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, "
+        "paused_reason = excluded.paused_reason "
+        "WHERE paused IS NOT excluded.paused OR paused_reason IS NOT excluded.paused_reason",
+        [&](Statement& statement) {
+            statement.bind(1, std::int64_t{paused ? 1 : 0});
+            if (paused) {
+                statement.bind(2, reason);
+            } else {
+                statement.bind_null(2);
+            }
+        });
+    return failure_of(result, paused ? "pause delivery" : "resume delivery");
+}
+
+DeliveryStatusResult Outbox::delivery_status() {
+    const std::string what = "read the delivery status";
+    const auto failed = [&](const SqliteError& error) {
+        return DeliveryStatusResult{{}, error_from(error, what)};
+    };
+    // One read transaction, so the counts and the facts describe the same moment.
+    Transaction transaction(database_, Transaction::Mode::deferred);
+    if (transaction.error()) {
+        return failed(*transaction.error());
+    }
+    DeliveryStatusResult result;
+    auto& status = result.status;
+    {
+        auto counts = database_.prepare("SELECT state, count(*) FROM responses GROUP BY state");
+        for (;;) {
+            const auto step = counts.step();
+            if (step == Statement::Step::failed) {
+                return failed(*counts.error());
+            }
+            if (step == Statement::Step::done) {
+                break;
+            }
+            const auto number = counts.column_int64(1);
+            const auto state = response_state_from_string(counts.column_text(0));
+            if (!state) {
+                continue; // the CHECK constraint allows no other state
+            }
+            switch (*state) {
+            case ResponseState::queued:
+                status.queued += number;
+                break;
+            case ResponseState::sending:
+                status.sending += number;
+                break;
+            case ResponseState::acknowledged:
+                status.acknowledged += number;
+                break;
+            case ResponseState::rejected:
+                status.rejected += number;
+                break;
+            }
+        }
+    }
+    {
+        // The first-arrived waiting row of each state: one index entry for queued, and the few
+        // rows of the batch in flight for sending.
+        auto oldest = database_.prepare(
+            "SELECT min(created_at) FROM ("
+            "SELECT * FROM (SELECT created_at FROM responses INDEXED BY responses_queued_in_order "
+            "WHERE state = 'queued' ORDER BY id LIMIT 1) UNION ALL "
+            "SELECT * FROM (SELECT created_at FROM responses WHERE state = 'sending' "
+            "ORDER BY id LIMIT 1))");
+        if (oldest.step() != Statement::Step::row) {
+            return failed(*oldest.error());
+        }
+        status.oldest_waiting_created_at_ms = oldest.column_optional_int64(0);
+    }
+    {
+        auto facts = database_.prepare("SELECT last_success_at, last_error, last_error_at, paused, "
+                                       "paused_reason FROM delivery_status WHERE id = 1");
+        switch (facts.step()) {
+        case Statement::Step::failed:
+            return failed(*facts.error());
+        case Statement::Step::done:
+            break; // nothing recorded yet
+        case Statement::Step::row:
+            status.last_success_at_ms = facts.column_optional_int64(0);
+            status.last_error = facts.column_optional_text(1);
+            status.last_error_at_ms = facts.column_optional_int64(2);
+            status.paused = facts.column_int64(3) != 0;
+            status.paused_reason = facts.column_text(4);
+            break;
+        }
+    }
+    return result;
 }
 
 SettingsResult Outbox::connection_settings() {

@@ -18,8 +18,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace kiosk::outbox {
@@ -48,6 +50,11 @@ struct OutboxError {
         full,
         // Any other failure of SQLite or the file system (I/O error, locked too long, ...).
         storage,
+        // No response has the id asked for.
+        not_found,
+        // The response is not in the state the operation needs (retry_rejected on a queued
+        // response, say). Nothing was changed.
+        wrong_state,
     };
 
     Kind kind = Kind::storage;
@@ -87,6 +94,8 @@ struct StoredResponse {
     std::int64_t attempts = 0;
     std::optional<int> last_status; // HTTP status of the last delivery attempt
     std::optional<std::string> last_error;
+    std::optional<std::int64_t> next_attempt_at_ms; // empty: due as soon as it is queued
+    std::optional<std::int64_t> acknowledged_at_ms;
 
     bool operator==(const StoredResponse&) const = default;
 };
@@ -103,6 +112,7 @@ struct AppendResult {
     std::optional<OutboxError> error; // set exactly when status is failed
 };
 
+// For count() the number of rows; for the delivery operations the number of rows they changed.
 struct CountResult {
     std::int64_t count = 0;
     std::optional<OutboxError> error;
@@ -110,6 +120,64 @@ struct CountResult {
 
 struct ListResult {
     std::vector<StoredResponse> responses;
+    std::optional<OutboxError> error;
+};
+
+struct GetResult {
+    std::optional<StoredResponse> response; // empty, without an error, when no row has the id
+    std::optional<OutboxError> error;
+};
+
+// A response handed to the delivery worker: what goes into the batch, and what it needs to decide
+// the backoff when the attempt fails.
+struct ClaimedResponse {
+    std::int64_t id = 0;
+    std::string identifier;
+    std::string payload;
+    std::int64_t attempts = 0; // failed attempts before this one (see requeue)
+
+    bool operator==(const ClaimedResponse&) const = default;
+};
+
+struct ClaimResult {
+    std::vector<ClaimedResponse> responses; // oldest first; empty when nothing is due
+    std::optional<OutboxError> error;
+};
+
+struct NextDueResult {
+    // Empty when nothing is queued: the worker may sleep until it is woken. Otherwise the earliest
+    // time a queued response may be sent. A response waiting for its first attempt (or retried by
+    // staff) has no next attempt time and is due at once: it is reported as 0, the epoch, which is
+    // at or before any caller's "now".
+    std::optional<std::int64_t> due_at_ms;
+    std::optional<OutboxError> error;
+
+    bool due_by(std::int64_t now_ms) const { return due_at_ms && *due_at_ms <= now_ms; }
+};
+
+// What staff and `kiosk-sync status` see. Persisted in the database, so it survives a restart and
+// is the same whichever process (the kiosk's worker or kiosk-sync) delivered last.
+struct DeliveryStatus {
+    std::int64_t queued = 0;
+    std::int64_t sending = 0;
+    std::int64_t acknowledged = 0;
+    std::int64_t rejected = 0;
+    // created_at of the first-arrived response still waiting for delivery (queued or sending).
+    std::optional<std::int64_t> oldest_waiting_created_at_ms;
+    std::optional<std::int64_t> last_success_at_ms;
+    // The last failure recorded, kept after later successes: compare the times to tell whether it
+    // is still current.
+    std::optional<std::string> last_error;
+    std::optional<std::int64_t> last_error_at_ms;
+    // Delivery stopped because the endpoint refused our credentials (401/403); staff must act.
+    bool paused = false;
+    std::string paused_reason; // empty when not paused
+
+    bool operator==(const DeliveryStatus&) const = default;
+};
+
+struct DeliveryStatusResult {
+    DeliveryStatus status;
     std::optional<OutboxError> error;
 };
 
@@ -149,6 +217,73 @@ public:
     // At most `limit` rows in the given state (or all states), oldest first.
     ListResult list(std::optional<ResponseState> state, std::size_t limit);
 
+    // One row by its id, for `kiosk-sync retry ID` and the staff screen.
+    GetResult get(std::int64_t id);
+
+    // ---- Delivery --------------------------------------------------------------------------
+    //
+    // Rows move queued -> sending -> acknowledged | rejected, and sending -> queued on a failure
+    // worth retrying. Every operation below is one transaction; those that write take the write
+    // lock at BEGIN (BEGIN IMMEDIATE), so the kiosk's worker and the kiosk-sync tool, each with its
+    // own connection, see each other's changes whole and can never claim the same row. An
+    // operation changes only rows in its from-state, leaves any other row alone whatever id it was
+    // given, and reports how many rows it changed. Times are Unix milliseconds from the caller's
+    // clock; nothing here reads a clock.
+
+    // Start-up: every `sending` row goes back to `queued`, keeping its attempts and next attempt
+    // time. Call it only where no other delivery can be running on the file's rows, or accept
+    // that a row another process is sending may be sent twice: the endpoint's ifNoneExist makes
+    // that harmless, and the from-state checks below keep the states true.
+    CountResult recover_interrupted();
+
+    // Moves the oldest (by arrival) `queued` rows that are due (next attempt time empty or at or
+    // before now_ms) to `sending` and returns them, oldest first: at most max_entries rows, and
+    // no more rows than keep the sum of their payload sizes (bytes) within max_bytes, except that
+    // the first due row is always taken, however large. Stops at the first row that does not fit,
+    // so the order is kept. max_entries 0 claims nothing.
+    ClaimResult claim_batch(std::int64_t now_ms, std::size_t max_entries, std::size_t max_bytes);
+
+    // The endpoint has these responses (201 created or 200 already there): sending ->
+    // acknowledged at now_ms. Clears the next attempt time and the last error. When it changes a
+    // row it also records a successful delivery at now_ms (as record_delivery_success does), in
+    // the same transaction.
+    CountResult mark_acknowledged(std::span<const std::int64_t> ids, std::int64_t now_ms,
+                                  int http_status);
+
+    // The endpoint refused this response (4xx for its entry): sending -> rejected. It stays, with
+    // the reason, for staff to look at; only retry_rejected sends it again.
+    CountResult mark_rejected(std::int64_t id, int http_status, std::string_view reason);
+
+    // The attempt failed in a way worth retrying: sending -> queued, attempts + 1, next attempt at
+    // next_attempt_at_ms. http_status is empty when there was no HTTP answer (connection failure,
+    // timeout, shutdown); an empty error_text is stored as no error.
+    CountResult requeue(std::span<const std::int64_t> ids, std::int64_t next_attempt_at_ms,
+                        std::optional<int> http_status, std::string_view error_text);
+
+    // Staff sent a rejected response again: rejected -> queued, attempts back to 0, due at once.
+    // The last status and error stay until the next attempt replaces them. A missing id is a
+    // `not_found` error and a row in any other state a `wrong_state` error; the count is 1 on
+    // success.
+    CountResult retry_rejected(std::int64_t id);
+
+    // Deletes acknowledged rows acknowledged before older_than_ms, and nothing else: a row in any
+    // other state, or acknowledged without a recorded time, is never deleted here.
+    CountResult purge_acknowledged(std::int64_t older_than_ms);
+
+    // When the worker should next wake for retries; see NextDueResult.
+    NextDueResult next_due_time();
+
+    // The persisted part of the status snapshot. A success also ends a pause: the endpoint has
+    // just accepted our credentials. record_delivery_success and set_paused write nothing (and so
+    // cost no fsync) when they would change nothing, as after every batch in a healthy drain.
+    std::optional<OutboxError> record_delivery_success(std::int64_t now_ms);
+    std::optional<OutboxError> record_delivery_failure(std::int64_t now_ms, std::string_view text);
+    // Pausing stores the reason; resuming clears it.
+    std::optional<OutboxError> set_paused(bool paused, std::string_view reason);
+
+    // Counts by state and the persisted delivery facts, read in one transaction.
+    DeliveryStatusResult delivery_status();
+
     // The schema version the database was brought to when it was opened.
     int schema_version() const { return schema_version_; }
     const std::filesystem::path& file() const { return file_; }
@@ -159,6 +294,11 @@ private:
     Outbox(Database database, std::filesystem::path file, int schema_version);
 
     OutboxError error_from(const SqliteError& error, std::string what) const;
+    // For the write helpers: a changed-row count, or the failure labelled with `what`.
+    CountResult counted(std::variant<std::int64_t, SqliteError> result,
+                        const std::string& what) const;
+    std::optional<OutboxError> failure_of(std::variant<std::int64_t, SqliteError> result,
+                                          const std::string& what) const;
 
     Database database_;
     std::filesystem::path file_;

@@ -7,7 +7,7 @@ namespace kiosk::outbox {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> migration_steps{
+constexpr std::array<std::string_view, 3> migration_steps{
     // 1: the queue itself. created_at is Unix milliseconds.
     R"sql(
 CREATE TABLE responses (
@@ -31,6 +31,28 @@ ALTER TABLE responses ADD COLUMN last_status INTEGER;
 ALTER TABLE responses ADD COLUMN last_error TEXT;
 ALTER TABLE responses ADD COLUMN acknowledged_at INTEGER;
 CREATE INDEX responses_by_state_and_next_attempt ON responses (state, next_attempt_at);
+)sql",
+
+    // 3: delivery.
+    // - delivery_status: one row (id 1) with what staff and `kiosk-sync status` are shown, so it
+    //   survives a restart and is shared by the kiosk's worker and the kiosk-sync tool.
+    // - responses_queued_in_order: the queued rows in arrival order, so claiming the oldest due
+    //   rows reads a few index entries instead of sorting every queued row (or walking the
+    //   acknowledged ones) for each batch.
+    // - responses_acknowledged_by_time: lets a purge find the old acknowledged rows directly.
+    R"sql(
+CREATE TABLE delivery_status (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_success_at INTEGER,
+    last_error TEXT,
+    last_error_at INTEGER,
+    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+    paused_reason TEXT
+);
+INSERT INTO delivery_status (id) VALUES (1);
+CREATE INDEX responses_queued_in_order ON responses (id, next_attempt_at) WHERE state = 'queued';
+CREATE INDEX responses_acknowledged_by_time ON responses (acknowledged_at)
+    WHERE state = 'acknowledged';
 )sql",
 };
 

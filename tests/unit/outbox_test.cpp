@@ -399,6 +399,21 @@ TEST_CASE("an outbox from every older schema version is migrated with its rows i
                 }
                 // The migrated outbox takes new responses like a fresh one.
                 require_stored(outbox, sample_response(4));
+
+                // ... and delivers them: the rows kept from the older version too, oldest first.
+                const auto status = outbox.delivery_status();
+                REQUIRE_FALSE(status.error);
+                CHECK(status.status.queued == (version == 0 ? 1 : 2));
+                CHECK_FALSE(status.status.paused);
+                CHECK(status.status.last_success_at_ms == std::nullopt);
+                const auto claimed = outbox.claim_batch(response.created_at_ms, 50, 1 << 20);
+                REQUIRE_FALSE(claimed.error);
+                REQUIRE(claimed.responses.size() == (version == 0 ? 1u : 2u));
+                CHECK(claimed.responses.back().identifier == sample_response(4).identifier);
+                if (version > 0) {
+                    CHECK(claimed.responses.front().identifier == response.identifier);
+                }
+                REQUIRE(outbox.recover_interrupted().count == (version == 0 ? 1 : 2));
             }
 
             CHECK(user_version_of(file) == latest_schema_version());
@@ -409,6 +424,15 @@ TEST_CASE("an outbox from every older schema version is migrated with its rows i
             CHECK(query_number(database,
                                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
                                "name = 'responses_by_state_and_next_attempt'") == 1);
+            // Migration 3: the delivery status row, not paused, and the delivery indexes.
+            CHECK(query_number(database, "SELECT count(*) FROM delivery_status WHERE id = 1 AND "
+                                         "paused = 0 AND last_success_at IS NULL AND "
+                                         "last_error IS NULL") == 1);
+            CHECK(query_number(database, "SELECT count(*) FROM delivery_status") == 1);
+            CHECK(query_number(database,
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                               "name IN ('responses_queued_in_order', "
+                               "'responses_acknowledged_by_time')") == 2);
         }
     }
 }

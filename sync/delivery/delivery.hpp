@@ -1,0 +1,113 @@
+#pragma once
+// Delivery: takes due responses from the outbox, sends them as FHIR batches, and records what
+// the endpoint said about each one. Nothing is ever dropped: every failure puts the rows back
+// in the queue with a later attempt time, and only the endpoint's own per-entry answer moves a
+// row to acknowledged or rejected.
+//
+// `Delivery` does one pass on the caller's thread (the `kiosk-sync once` command uses it);
+// `DeliveryWorker` runs passes on a thread of its own inside the kiosk.
+
+#include "delivery/transport.hpp"
+#include "fhir/batch.hpp"
+#include "outbox/outbox.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+
+namespace kiosk::delivery {
+
+struct DeliverySettings {
+    TransportSettings transport;
+    std::chrono::seconds retry_base{5};
+    std::chrono::seconds retry_cap{3600};
+    int batch_max_entries = 50;
+    std::int64_t batch_max_bytes = 256 * 1024;
+    int retention_days = 30;
+};
+
+enum class LogLevel { info, warning, error };
+using LogSink = std::function<void(LogLevel, const std::string&)>;
+
+struct PassResult {
+    int acknowledged = 0;
+    int rejected = 0;
+    int requeued = 0;
+    bool failed = false; // the endpoint could not be reached or did not answer properly
+    bool paused = false; // 401/403: this device's credentials were refused
+    std::string problem; // plain words, when failed or paused
+};
+
+class Delivery {
+public:
+    Delivery(outbox::Outbox& outbox, CurlTransport& transport, DeliverySettings settings,
+             LogSink log);
+
+    // Sends every response that is due, batch after batch, until none is due, a failure asks
+    // to wait, or `stop` is set. `now` gives Unix milliseconds (a parameter for tests).
+    PassResult deliver_due(const std::atomic<bool>& stop,
+                           const std::function<std::int64_t()>& now_ms);
+
+    // Removes delivered responses older than the retention period. Never touches others.
+    void purge(std::int64_t now_ms);
+
+    int consecutive_failures() const { return consecutive_failures_; }
+    // After a failed pass, the earliest Unix time (ms) worth trying again, whatever rows say is
+    // due: a server that is down must not be asked once per batch of a large backlog.
+    std::int64_t not_before_ms() const { return not_before_ms_; }
+
+private:
+    // One batch; returns false when the pass should end.
+    bool deliver_batch(const std::atomic<bool>& stop, std::int64_t now, PassResult& result);
+    std::int64_t backoff_until(std::int64_t now, std::optional<std::chrono::seconds> retry_after);
+    bool split_or_reject(const std::vector<std::int64_t>& ids,
+                         const std::vector<fhir::OutgoingResponse>& rows, int status,
+                         const std::string& status_text, std::int64_t now, PassResult& result);
+    void fail_batch(const std::vector<std::int64_t>& ids, std::int64_t now,
+                    std::optional<int> status, const std::string& problem,
+                    std::optional<std::chrono::seconds> retry_after, PassResult& result);
+
+    outbox::Outbox& outbox_;
+    CurlTransport& transport_;
+    DeliverySettings settings_;
+    LogSink log_;
+    std::mt19937_64 jitter_;
+    int consecutive_failures_ = 0;
+    std::int64_t not_before_ms_ = 0;
+    int batch_limit_; // shrinks after 413 or a whole-batch 4xx, grows back after successes
+};
+
+// Runs Delivery on its own thread with its own outbox connection and curl handle.
+class DeliveryWorker {
+public:
+    DeliveryWorker(std::filesystem::path outbox_file, DeliverySettings settings, LogSink log);
+    ~DeliveryWorker(); // stops and joins
+    DeliveryWorker(const DeliveryWorker&) = delete;
+    DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+    void start();
+    void wake(); // "there is a new response": send now rather than at the next timer
+    void stop(); // aborts an upload in progress within about a second; its rows go back to queued
+
+private:
+    void run();
+
+    std::filesystem::path outbox_file_;
+    DeliverySettings settings_;
+    LogSink log_;
+    std::mutex mutex_;
+    std::condition_variable wake_signal_;
+    bool woken_ = false;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
+std::int64_t unix_now_ms();
+
+} // namespace kiosk::delivery

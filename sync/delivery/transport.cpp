@@ -1,0 +1,236 @@
+#include "delivery/transport.hpp"
+
+#include <curl/curl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace kiosk::delivery {
+
+namespace {
+
+struct CurlDeleter {
+    void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+};
+struct HeaderListDeleter {
+    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+std::string trim(std::string text) {
+    auto first = text.find_first_not_of(" \t\r\n");
+    auto last = text.find_last_not_of(" \t\r\n");
+    return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
+
+} // namespace
+
+struct CurlTransport::Handles {
+    std::unique_ptr<CURL, CurlDeleter> curl;
+    std::unique_ptr<curl_slist, HeaderListDeleter> headers;
+    TransportSettings settings;
+    std::string pins;
+    // Per request:
+    std::string reply;
+    bool reply_too_large = false;
+    std::optional<std::string> retry_after;
+    const std::atomic<bool>* stop = nullptr;
+    char error[CURL_ERROR_SIZE] = {};
+};
+
+CurlLibrary::CurlLibrary() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+CurlLibrary::~CurlLibrary() {
+    curl_global_cleanup();
+}
+
+std::variant<std::string, std::string> read_token_file(const std::filesystem::path& file) {
+    struct stat info {};
+    if (::stat(file.c_str(), &info) != 0) {
+        return std::variant<std::string, std::string>(std::in_place_index<1>,
+                                                      "cannot read the token file " +
+                                                          file.string() + ": no such file");
+    }
+    if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        return std::variant<std::string, std::string>(
+            std::in_place_index<1>,
+            "the token file " + file.string() +
+                " can be read by other users; it must be readable by the kiosk user only "
+                "(chmod 600 " +
+                file.string() + ")");
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return std::variant<std::string, std::string>(
+            std::in_place_index<1>, "cannot read the token file " + file.string());
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string token = trim(text.str());
+    if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
+        return std::variant<std::string, std::string>(std::in_place_index<1>,
+                                                      "the token file " + file.string() +
+                                                          " must hold one token on one line");
+    }
+    return std::variant<std::string, std::string>(std::in_place_index<0>, token);
+}
+
+CurlTransport::CurlTransport(std::unique_ptr<Handles> handles) : handles_(std::move(handles)) {}
+CurlTransport::CurlTransport(CurlTransport&&) noexcept = default;
+CurlTransport& CurlTransport::operator=(CurlTransport&&) noexcept = default;
+CurlTransport::~CurlTransport() = default;
+
+std::variant<CurlTransport, std::string> CurlTransport::create(const TransportSettings& settings) {
+    if (settings.endpoint.rfind("https://", 0) != 0) {
+        return "the endpoint " + settings.endpoint + " is not an https:// address";
+    }
+    for (const auto& file : {settings.ca_file, settings.client_certificate, settings.client_key}) {
+        std::error_code ignored;
+        if (!file.empty() && !std::filesystem::is_regular_file(file, ignored)) {
+            return "cannot read " + file.string();
+        }
+    }
+    auto handles = std::make_unique<Handles>();
+    handles->settings = settings;
+    handles->curl.reset(curl_easy_init());
+    if (!handles->curl) {
+        return std::string("curl could not start");
+    }
+    for (const auto& pin : settings.pinned_public_keys) {
+        handles->pins += (handles->pins.empty() ? "" : ";") + pin;
+    }
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, "Content-Type: application/fhir+json");
+    headers = curl_slist_append(headers, "Accept: application/fhir+json");
+    headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip
+    if (!settings.bearer_token.empty()) {
+        headers =
+            curl_slist_append(headers, ("Authorization: Bearer " + settings.bearer_token).c_str());
+    }
+    handles->headers.reset(headers);
+    return CurlTransport(std::move(handles));
+}
+
+PostResult CurlTransport::post_bundle(std::string_view body, const std::atomic<bool>& stop) {
+    Handles& h = *handles_;
+    CURL* curl = h.curl.get();
+    const TransportSettings& s = h.settings;
+    h.reply.clear();
+    h.reply_too_large = false;
+    h.retry_after.reset();
+    h.stop = &stop;
+    h.error[0] = '\0';
+
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, s.endpoint.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    if (!s.ca_file.empty()) {
+        curl_easy_setopt(curl, CURLOPT_CAINFO, s.ca_file.c_str());
+    }
+    if (!h.pins.empty()) {
+        curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, h.pins.c_str());
+    }
+    if (!s.client_certificate.empty()) {
+        curl_easy_setopt(curl, CURLOPT_SSLCERT, s.client_certificate.c_str());
+        curl_easy_setopt(curl, CURLOPT_SSLKEY, s.client_key.c_str());
+    }
+    if (s.proxy) {
+        curl_easy_setopt(curl, CURLOPT_PROXY, s.proxy->c_str()); // "" means no proxy at all
+    }
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); // threads: never longjmp out of a resolver
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(s.connect_timeout.count() * 1000));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(s.total_timeout.count() * 1000));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT,
+                     static_cast<long>(s.low_speed_bytes_per_second));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s.low_speed_time.count()));
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, s.user_agent.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h.headers.get());
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, h.error);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &h);
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t count, void* user) {
+            auto* handles = static_cast<Handles*>(user);
+            size_t bytes = size * count;
+            if (static_cast<std::int64_t>(handles->reply.size() + bytes) >
+                handles->settings.reply_max_bytes) {
+                handles->reply_too_large = true;
+                return size_t{0}; // curl aborts the transfer
+            }
+            handles->reply.append(data, bytes);
+            return bytes;
+        });
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(
+        curl, CURLOPT_HEADERFUNCTION, +[](char* data, size_t size, size_t count, void* user) {
+            auto* handles = static_cast<Handles*>(user);
+            std::string line(data, size * count);
+            static constexpr std::string_view name = "retry-after:";
+            if (line.size() > name.size()) {
+                std::string start = line.substr(0, name.size());
+                std::transform(start.begin(), start.end(), start.begin(),
+                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                if (start == name) {
+                    handles->retry_after = trim(line.substr(name.size()));
+                }
+            }
+            return size * count;
+        });
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &h);
+    // curl calls this at least once a second, so a shutdown aborts an upload within about 1 s.
+    curl_easy_setopt(
+        curl, CURLOPT_XFERINFOFUNCTION,
+        +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+            return static_cast<Handles*>(user)->stop->load() ? 1 : 0;
+        });
+
+    CURLcode code = curl_easy_perform(curl);
+    h.stop = nullptr;
+    std::string what =
+        s.endpoint + ": " + (h.error[0] != '\0' ? h.error : curl_easy_strerror(code));
+    switch (code) {
+    case CURLE_OK: {
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        return HttpReply{static_cast<int>(status), std::move(h.reply), h.retry_after};
+    }
+    case CURLE_ABORTED_BY_CALLBACK:
+        return TransportFailure{TransportFailure::Kind::stopped, "stopped: " + what};
+    case CURLE_WRITE_ERROR:
+        if (h.reply_too_large) {
+            return TransportFailure{TransportFailure::Kind::reply_too_large,
+                                    s.endpoint + ": the reply is larger than " +
+                                        std::to_string(s.reply_max_bytes) + " bytes"};
+        }
+        return TransportFailure{TransportFailure::Kind::other, what};
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+        return TransportFailure{TransportFailure::Kind::cannot_connect, what};
+    case CURLE_OPERATION_TIMEDOUT:
+        return TransportFailure{TransportFailure::Kind::timed_out, what};
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+        return TransportFailure{TransportFailure::Kind::tls, what};
+    default:
+        return TransportFailure{TransportFailure::Kind::other, what};
+    }
+}
+
+} // namespace kiosk::delivery

@@ -1,0 +1,1 @@
+kiosk_test_program(outbox_delivery_tests SOURCES unit/outbox_delivery_test.cpp LIBS kiosk_outbox)
