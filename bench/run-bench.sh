@@ -59,3 +59,10 @@ printf 'expect stored 200\n' >> "$script"
 rm -rf "$work/data"
 "$kiosk" --headless --print-timings --questionnaire friends-and-family-test --script "$script" \
     "$work/kiosk.toml" 2>/dev/null | grep -E "saves|first_frame" | sed 's/^first_frame_us/headless_first_frame_us/'
+
+echo "-- draining 100,000 queued responses to the local collector over HTTPS; target >= 5,000/s, memory flat < 50 MB"
+if [ -x "$build/bench/drain_bench" ]; then
+    "$build/bench/drain_bench" "${DRAIN_COUNT:-100000}"
+else
+    echo "drain_bench was not built (tests disabled?)"
+fi

@@ -1,0 +1,113 @@
+#!/bin/bash
+# kill -9 of kiosk-sync at random moments while a backlog drains to the real collector over HTTPS
+# on 127.0.0.1; afterwards every response is at the collector exactly once and acknowledged.
+# usage: kill-delivery.sh BUILD_DIR SOURCE_DIR [KILLS] [RESPONSES]
+set -eu
+build=$(cd "$1" && pwd)
+source=$(cd "$2" && pwd)
+kills=${3:-200}
+responses=${4:-2000}
+work=$(mktemp -d)
+collector_pid=
+cleanup() {
+    [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$source/deploy/dev/make-dev-ca.sh" "$work/ca" >/dev/null
+port=$((20000 + $$ % 20000))
+cat > "$work/collector.toml" <<CONFIG
+[server]
+listen_address = "127.0.0.1"
+port = $port
+[tls]
+certificate = "$work/ca/server.pem"
+private_key = "$work/ca/server.key"
+[storage]
+database = "$work/collector/collector.sqlite"
+[questionnaires]
+files = ["$source/config/questionnaires/friends-and-family-test.json"]
+CONFIG
+mkdir -p "$work/collector" "$work/kiosk"
+(umask 077 && "$build/sync/kiosk-collector" add-device --config "$work/collector.toml" kill-test \
+    | tail -n 1 > "$work/token")
+"$build/sync/kiosk-collector" serve --config "$work/collector.toml" 2>/dev/null &
+collector_pid=$!
+tries=0
+until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ $tries -ge 50 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+
+cat > "$work/kiosk.toml" <<CONFIG
+[device]
+id = "kill-test"
+site = "Test"
+service = "Test"
+[questionnaires]
+files = ["$source/config/questionnaires/friends-and-family-test.json"]
+[storage]
+data_dir = "$work/kiosk"
+[delivery]
+endpoint = "https://127.0.0.1:$port/fhir"
+ca_file = "$work/ca/ca.pem"
+token_file = "$work/token"
+proxy = ""
+batch_max_entries = 10
+retry_base_seconds = 1
+retry_cap_seconds = 1
+CONFIG
+
+# The backlog: made with the outbox's own schema (kiosk-sync status creates it), then filled.
+"$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" status >/dev/null
+i=0
+{
+    echo "BEGIN;"
+    while [ $i -lt "$responses" ]; do
+        id=$(printf 'urn:uuid:00000000-0000-4000-8000-%012d' $i)
+        printf "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) VALUES ('%s', 'urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0', '2026-11-26T10:00:00Z', '{\"resourceType\":\"QuestionnaireResponse\",\"identifier\":{\"system\":\"urn:ietf:rfc:3986\",\"value\":\"%s\"},\"questionnaire\":\"urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0\",\"status\":\"completed\",\"authored\":\"2026-11-26T10:00:00Z\",\"item\":[{\"linkId\":\"fft-rating\",\"answer\":[{\"valueCoding\":{\"system\":\"urn:ward-feedback-kiosk:codesystem:fft-response\",\"code\":\"1\",\"display\":\"Very good\"}}]}]}', %d);\n" "$id" "$id" $i
+        i=$((i + 1))
+    done
+    echo "COMMIT;"
+} | sqlite3 "$work/kiosk/outbox.sqlite"
+sleep 0.3
+
+n=0
+while [ $n -lt "$kills" ]; do
+    "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" once >/dev/null 2>&1 &
+    pid=$!
+    # A random moment within the first 60 ms: start-up, TLS, mid-batch, mid-commit.
+    sleep "0.0$(( $(od -An -N1 -tu1 /dev/urandom) % 60 / 10 ))$(( $(od -An -N1 -tu1 /dev/urandom) % 10 ))"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    n=$((n + 1))
+done
+during=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses WHERE state = 'acknowledged'")
+echo "after $kills kills: $during of $responses acknowledged; draining the rest"
+# Then let it finish: rows that failed while being killed wait out their (1 s) retry time.
+tries=0
+while [ $tries -lt 30 ]; do
+    "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" once >/dev/null 2>&1 || true
+    left=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses WHERE state <> 'acknowledged'")
+    [ "$left" -eq 0 ] && break
+    sleep 1
+    tries=$((tries + 1))
+done
+
+integrity=$(sqlite3 "$work/kiosk/outbox.sqlite" "PRAGMA integrity_check")
+acknowledged=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses WHERE state = 'acknowledged'")
+total=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses")
+stored=$(sqlite3 "$work/collector/collector.sqlite" "SELECT count(*) FROM responses")
+distinct=$(sqlite3 "$work/collector/collector.sqlite" "SELECT count(DISTINCT identifier_value) FROM responses" 2>/dev/null || echo "?")
+echo "kills $kills responses $responses: outbox $total ($acknowledged acknowledged, integrity $integrity), collector $stored stored ($distinct distinct)"
+passed=0
+failed=0
+check() { if [ "$1" = "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $3: $1 != $2"; fi; }
+check "$integrity" "ok" "outbox integrity"
+check "$total" "$responses" "nothing lost from the outbox"
+check "$acknowledged" "$responses" "every response acknowledged"
+check "$stored" "$responses" "every response at the collector, once"
+check "$distinct" "$responses" "no identifier twice at the collector"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
