@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
     settings.transport.bearer_token = "bench-token";
     settings.transport.proxy = "";
     auto transport = delivery::CurlTransport::create(settings.transport);
-    auto opened = outbox::Outbox::open(outbox_file);
+    auto opened = outbox::Outbox::open(outbox_file, outbox::OutboxOptions::for_delivery());
     delivery::Delivery delivery(*opened.outbox, std::get<delivery::CurlTransport>(transport),
                                 settings, [](delivery::LogLevel, const std::string&) {});
     std::atomic<bool> stop{false};
@@ -137,9 +138,41 @@ int main(int argc, char** argv) {
                 "in one process)\n",
                 before, resident_kib("VmRSS:"), resident_kib("VmHWM:"));
     auto store = collector::open_store(config.database);
-    auto stored = collector::count_responses(std::get<outbox::Database>(store));
-    std::printf("collector_stored %lld\n", static_cast<long long>(std::get<std::int64_t>(stored)));
+    auto stored_count = [&] {
+        return std::get<std::int64_t>(
+            collector::count_responses(std::get<outbox::Database>(store)));
+    };
+    const auto stored = stored_count();
+    std::printf("collector_stored %lld\n", static_cast<long long>(stored));
+
+    // Submit to on the server: the worker, woken as the kiosk wakes it after each save.
+    delivery::DeliveryWorker worker(outbox_file, settings,
+                                    [](delivery::LogLevel, const std::string&) {});
+    worker.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::vector<double> latencies;
+    for (int i = 0; i < 20; ++i) {
+        char identifier[64];
+        std::snprintf(identifier, sizeof identifier, "urn:uuid:00000000-0000-4000-9000-%012d", i);
+        auto submitted = std::chrono::steady_clock::now();
+        opened.outbox->append(
+            {identifier, "urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0",
+             "2026-11-26T10:00:00Z", response(identifier), 0});
+        worker.wake();
+        const auto want = stored + i + 1;
+        while (stored_count() < want &&
+               std::chrono::steady_clock::now() - submitted < std::chrono::seconds(10)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        latencies.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - submitted)
+                .count());
+    }
+    worker.stop();
+    std::sort(latencies.begin(), latencies.end());
+    std::printf("submit_to_server_ms median %.0f max %.0f (20 responses; target < 2000)\n",
+                latencies[latencies.size() / 2], latencies.back());
     server.stop();
     serving.join();
-    return delivered == count ? 0 : 1;
+    return delivered == count && stored == count ? 0 : 1;
 }

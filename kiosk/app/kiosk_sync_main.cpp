@@ -132,7 +132,9 @@ int main(int argc, char** argv) {
         }
         return 1;
     }
-    auto opened = outbox::Outbox::open(loaded.settings->data_dir / "outbox.sqlite");
+    // kiosk-sync never stores responses, only their delivery state: see OutboxOptions::Commit.
+    auto opened = outbox::Outbox::open(loaded.settings->data_dir / "outbox.sqlite",
+                                       outbox::OutboxOptions::for_delivery());
     if (!opened.outbox) {
         std::fprintf(stderr, "kiosk-sync: %s\n", opened.error->describe().c_str());
         return 1;

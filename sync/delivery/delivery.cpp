@@ -259,7 +259,8 @@ void DeliveryWorker::stop() {
 }
 
 void DeliveryWorker::run() {
-    auto opened = outbox::Outbox::open(outbox_file_);
+    // Delivery's own commits need not wait for the disk: see OutboxOptions::Commit.
+    auto opened = outbox::Outbox::open(outbox_file_, outbox::OutboxOptions::for_delivery());
     if (!opened.outbox) {
         log_(LogLevel::error, "delivery cannot open the outbox: " + opened.error->describe());
         return;

@@ -366,7 +366,10 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
         return open_failure({OutboxError::Kind::storage, file_name, "switch to write-ahead logging",
                              "SQLite kept journal_mode " + journal_mode});
     }
-    for (const auto* setting : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    const char* synchronous = options.commit == OutboxOptions::Commit::full
+                                  ? "PRAGMA synchronous = FULL"
+                                  : "PRAGMA synchronous = NORMAL";
+    for (const auto* setting : {synchronous, "PRAGMA foreign_keys = ON"}) {
         if (auto error = database.exec(setting)) {
             return open_failure(to_outbox_error(*error, std::string("apply ") + setting));
         }

@@ -73,6 +73,23 @@ struct OutboxOptions {
     // a size cap and by tests to simulate a full disk. SQLite never sets it below the file's
     // current size. Unset means SQLite's default, which is effectively unlimited.
     std::optional<std::int64_t> max_page_count;
+
+    // How this connection commits. `full` (the default, and what the screens use) syncs the
+    // write-ahead log to the storage at every commit: a response is on the disk before the
+    // thank-you screen shows. The delivery worker's connection may use `normal`: its commits
+    // (claiming, acknowledging, requeueing) are still atomic and crash-consistent, and a power
+    // cut can at worst undo the last few of them, which only means those responses are sent
+    // again and the endpoint answers "already there". The next full commit by the screens
+    // syncs them anyway. Delivery then costs one disk sync per batch instead of three.
+    enum class Commit { full, normal };
+    Commit commit = Commit::full;
+
+    // The options for a connection that only records delivery (the worker, kiosk-sync).
+    static OutboxOptions for_delivery() {
+        OutboxOptions options;
+        options.commit = Commit::normal;
+        return options;
+    }
 };
 
 struct NewResponse {

@@ -2,4 +2,4 @@
 # test time (included from tests/CMakeLists.txt).
 kiosk_test_program(collector_tests
     SOURCES sync/collector_test.cpp sync/collector_test_certs.cpp
-    LIBS kiosk_collector)
+    LIBS kiosk_collector kiosk_test_support)

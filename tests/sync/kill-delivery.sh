@@ -109,5 +109,16 @@ check "$total" "$responses" "nothing lost from the outbox"
 check "$acknowledged" "$responses" "every response acknowledged"
 check "$stored" "$responses" "every response at the collector, once"
 check "$distinct" "$responses" "no identifier twice at the collector"
+# kiosk-sync's own words for IT staff.
+status=$("$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" status)
+check "$(echo "$status" | grep -c "delivered: *$responses ")" "1" "status counts the delivered"
+check "$(echo "$status" | grep -c "waiting: *0 queued, 0 sending")" "1" "status shows nothing waiting"
+listed=$("$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" list --state acknowledged --limit 5 | tail -n +2 | wc -l)
+check "$listed" "5" "list shows the rows asked for"
+if "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" retry 1 2>"$work/retry.err"; then
+    check "exit 0" "exit 1" "retry of a delivered response is refused"
+else
+    check "$(grep -c "rejected" "$work/retry.err")" "1" "retry says only a refused response can be sent again"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

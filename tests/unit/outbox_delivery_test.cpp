@@ -1007,3 +1007,17 @@ TEST_CASE("get returns one response with all its fields, or nothing for an unkno
     CHECK_FALSE(missing.error);
     CHECK_FALSE(missing.response);
 }
+
+TEST_CASE(
+    "the screens commit with a full sync and delivery may commit without waiting for the disk",
+    "[outbox]") {
+    TemporaryDirectory directory;
+    const auto file = directory.path() / "outbox.db";
+    auto screens = Outbox::open(file);
+    REQUIRE(screens.outbox);
+    auto delivery = Outbox::open(file, OutboxOptions::for_delivery());
+    REQUIRE(delivery.outbox);
+    CHECK(screens.outbox->connection_settings().settings.synchronous == "full");
+    CHECK(delivery.outbox->connection_settings().settings.synchronous == "normal");
+    CHECK(delivery.outbox->connection_settings().settings.journal_mode == "wal");
+}
