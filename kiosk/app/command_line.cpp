@@ -1,5 +1,6 @@
 #include "app/command_line.hpp"
 
+#include "app/delivery_setup.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "settings/settings.hpp"
 
@@ -103,6 +104,20 @@ int check_settings(const std::filesystem::path& settings_file, std::ostream& out
         out << problem.to_string() << '\n';
     }
     if (loaded.settings) {
+        // The token file and the TLS files are only read when delivery starts; check them now so
+        // a wrong permission is found before the device is on the ward.
+        auto delivery = delivery_settings_from(*loaded.settings);
+        if (auto* problem = std::get_if<std::string>(&delivery)) {
+            out << settings_file.string() << " at 'delivery.token_file': " << *problem << '\n';
+            ++problems;
+        } else {
+            auto transport = delivery::CurlTransport::create(
+                std::get<delivery::DeliverySettings>(delivery).transport);
+            if (auto* transport_problem = std::get_if<std::string>(&transport)) {
+                out << settings_file.string() << " at 'delivery': " << *transport_problem << '\n';
+                ++problems;
+            }
+        }
         for (const auto& file : loaded.settings->questionnaires) {
             auto questionnaire = model::load_questionnaire_file(file.string());
             for (const auto& problem : questionnaire.problems) {

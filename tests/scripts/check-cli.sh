@@ -104,6 +104,8 @@ expected_for() {
             "must be from 20 to 600 (it is 5)" ;;
     bad-missing-questionnaire-file.toml)
         set -- "no-such-questionnaire.json: cannot read" "cancer-outpatients.json (" ;;
+    bad-token-permissions.toml)
+        set -- "at 'delivery.token_file': the token file" "can be read by other users" ;;
     bad-questionnaire.toml)
         set -- "unsupported-item-type.json at /item/1/type" "date" "cancer-outpatients.json (" ;;
     *)
@@ -113,6 +115,10 @@ expected_for() {
         printf '%s\n' "$text"
     done
 }
+
+# Git keeps no file modes but the executable bit: make the token fixture world-readable, as
+# its name says, whatever the umask of the checkout.
+chmod 644 "$fixtures/world-readable-token"
 
 bad_files=0
 for file in "$fixtures"/bad-*.toml; do
