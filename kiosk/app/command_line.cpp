@@ -3,6 +3,7 @@
 #include "app/delivery_setup.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "settings/settings.hpp"
+#include "ui/theme.hpp"
 
 #include <ostream>
 
@@ -115,6 +116,13 @@ int check_settings(const std::filesystem::path& settings_file, std::ostream& out
                 std::get<delivery::DeliverySettings>(delivery).transport);
             if (auto* transport_problem = std::get_if<std::string>(&transport)) {
                 out << settings_file.string() << " at 'delivery': " << *transport_problem << '\n';
+                ++problems;
+            }
+        }
+        for (const auto& font :
+             {loaded.settings->display.font, loaded.settings->display.bold_font}) {
+            if (auto problem = ui::check_font_file(font)) {
+                out << settings_file.string() << " at 'display.font': " << *problem << '\n';
                 ++problems;
             }
         }

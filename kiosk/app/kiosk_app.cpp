@@ -30,7 +30,14 @@ std::optional<std::filesystem::path> move_aside(const std::filesystem::path& fil
         target = file;
         target += std::string(".damaged-") + stamp + "-" + std::to_string(n);
     }
+    // The database first: if that fails nothing has moved. Its WAL files follow it; if one of
+    // them cannot follow, the caller must not start a new database beside it (SQLite would
+    // replay the old WAL into it), so that is a failure too.
     std::error_code error;
+    std::filesystem::rename(file, target, error);
+    if (error) {
+        return std::nullopt;
+    }
     for (const char* suffix : {"-wal", "-shm"}) {
         auto companion = file;
         companion += suffix;
@@ -38,11 +45,10 @@ std::optional<std::filesystem::path> move_aside(const std::filesystem::path& fil
             auto companion_target = target;
             companion_target += suffix;
             std::filesystem::rename(companion, companion_target, error);
+            if (error) {
+                return std::nullopt;
+            }
         }
-    }
-    std::filesystem::rename(file, target, error);
-    if (error) {
-        return std::nullopt;
     }
     return target;
 }
@@ -88,6 +94,9 @@ KioskApp::KioskApp(const AppOptions& options, Log& log) : log_(log), clock_(opti
 
 KioskApp::~KioskApp() {
     delivery_.reset(); // stops the worker: an upload in progress is aborted and requeued
+    if (imgui_) {
+        ImGui::SetCurrentContext(imgui_.get());
+    }
     renderer_.reset(); // the font texture goes before the renderer that owns it
     imgui_.reset();
 }
@@ -164,9 +173,12 @@ void KioskApp::load(const AppOptions& options) {
         log_.error("the response database is damaged: " + opened.error->describe());
         if (auto moved = move_aside(outbox_file)) {
             log_.error("moved the damaged database to " + moved->string() +
-                       " (nothing was deleted); starting a new one");
+                       " (nothing was deleted); starting a new one. Responses still in it were "
+                       "not delivered: IT can recover them from that file");
             moved_aside_database_ = *moved;
             opened = outbox::Outbox::open(outbox_file);
+        } else {
+            log_.error("could not move the damaged database aside; not starting a new one");
         }
     }
     if (!opened.outbox) {
@@ -226,9 +238,10 @@ bool KioskApp::open_display(bool headless) {
         log_.error(*problem);
         return false;
     }
-    video_ = std::move(std::get<platform::SdlVideo>(opened));
+    video_.emplace(std::move(std::get<platform::SdlVideo>(opened)));
 
     imgui_.reset(ImGui::CreateContext());
+    ImGui::SetCurrentContext(imgui_.get());
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr; // nothing of a session is written to disk by the UI
     io.LogFilename = nullptr;
@@ -261,6 +274,7 @@ bool KioskApp::open_display(bool headless) {
 // ------------------------------------------------------------------ frames
 
 std::vector<model::Action> KioskApp::build_frame() {
+    ImGui::SetCurrentContext(imgui_.get()); // ImGui keeps its context in a global: ours, always
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = {static_cast<float>(video_->width()), static_cast<float>(video_->height())};
     auto now = clock_.monotonic();
@@ -317,6 +331,7 @@ void KioskApp::redraw() {
 }
 
 void KioskApp::pointer_down(float x, float y) {
+    ImGui::SetCurrentContext(imgui_.get());
     if (session_) {
         session_->apply(model::action::Touch{}, clock_.monotonic());
     }
@@ -327,6 +342,7 @@ void KioskApp::pointer_down(float x, float y) {
 }
 
 void KioskApp::pointer_up(float x, float y) {
+    ImGui::SetCurrentContext(imgui_.get());
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = {x, y};
     io.MouseDown[0] = false;
@@ -348,12 +364,44 @@ void KioskApp::apply(const std::vector<model::Action>& actions) {
             save_response();
         }
     }
-    if (session_->screen() == model::Screen::welcome) {
-        pending_.reset(); // reset or start over: an unsaved response goes with its answers
+    keep_unsaved_if_abandoned();
+}
+
+void KioskApp::keep_unsaved_if_abandoned() {
+    // The patient submitted, the save failed, and the screen has since been reset for the next
+    // patient. The answers are off the screen, but the response is still theirs to give: keep
+    // it (in memory only, it never reaches the screens again) and keep trying to store it.
+    if (pending_ && session_->screen() == model::Screen::welcome) {
+        log_.error("response " + pending_->identifier +
+                   " could not be saved before the kiosk was reset; it is kept and saving is "
+                   "retried");
+        unsaved_.push_back(std::move(*pending_));
+        pending_.reset();
+    }
+}
+
+void KioskApp::retry_unsaved() {
+    last_unsaved_retry_ = clock_.monotonic();
+    while (!unsaved_.empty()) {
+        const auto& response = unsaved_.front();
+        auto result =
+            outbox_->append({response.identifier, response.questionnaire, response.authored,
+                             response.payload, unix_ms(clock_.wall())});
+        if (result.status == outbox::AppendResult::Status::failed) {
+            log_.error("response " + response.identifier +
+                       " still cannot be saved: " + result.error->describe());
+            return;
+        }
+        log_.info("response " + response.identifier + " saved after an earlier failure");
+        unsaved_.erase(unsaved_.begin());
+        if (delivery_) {
+            delivery_->wake();
+        }
     }
 }
 
 void KioskApp::save_response() {
+    retry_unsaved(); // an earlier patient's response first, in the order they were given
     if (!pending_) {
         model::ResponseContext context;
         context.identifier = uuids_.next_urn();
@@ -393,8 +441,9 @@ void KioskApp::run_timers() {
     auto before = session_->screen();
     auto before_seconds = session_->seconds_left();
     session_->tick(clock_.monotonic());
-    if (session_->screen() == model::Screen::welcome) {
-        pending_.reset();
+    keep_unsaved_if_abandoned();
+    if (!unsaved_.empty() && clock_.monotonic() - last_unsaved_retry_ >= kUnsavedRetryInterval) {
+        retry_unsaved();
     }
     if (session_->screen() != before || session_->seconds_left() != before_seconds) {
         redraw();
@@ -416,6 +465,13 @@ int KioskApp::run(bool exit_after_first_frame) {
             if (auto due = session_->next_timer(clock_.monotonic())) {
                 auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - clock_.monotonic());
                 timeout = static_cast<int>(std::clamp<long long>(wait.count(), 0, 60'000));
+            }
+            if (!unsaved_.empty()) {
+                auto retry =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(kUnsavedRetryInterval)
+                        .count();
+                timeout = timeout < 0 ? static_cast<int>(retry)
+                                      : std::min(timeout, static_cast<int>(retry));
             }
         }
         SDL_Event event;

@@ -1,9 +1,9 @@
 #pragma once
 // The running kiosk: settings, questionnaire, session, screens and outbox wired together.
 //
-// It never exits because of bad settings or a broken questionnaire: it shows a calm
-// out-of-service screen and says why in the log, so a service manager does not restart it in
-// a loop. Only a failure to open the display at all ends it.
+// It never exits because of bad settings, a broken questionnaire or a bad font: it shows a
+// calm out-of-service screen (or falls back to a built-in font) and says why in the log, so a
+// service manager does not restart it in a loop. Only a failure to open the display ends it.
 
 #include "app/headless_script.hpp"
 #include "app/log.hpp"
@@ -108,6 +108,8 @@ private:
     void present();
     void apply(const std::vector<model::Action>& actions);
     void save_response();
+    void keep_unsaved_if_abandoned();
+    void retry_unsaved();
     void run_timers();
     void check_frame(const std::string& where, std::vector<std::string>& failures);
     bool tap_label(const std::string& label, std::string& problem);
@@ -136,6 +138,10 @@ private:
         std::string payload;
     };
     std::optional<PendingResponse> pending_; // built on Submit, kept until stored
+    // Submitted responses whose save failed and whose patient has gone: retried until stored.
+    std::vector<PendingResponse> unsaved_;
+    model::MonotonicTime last_unsaved_retry_{};
+    static constexpr std::chrono::seconds kUnsavedRetryInterval{30};
     std::vector<std::chrono::microseconds> save_durations_;
     std::chrono::steady_clock::time_point tap_released_at_{};
 

@@ -183,6 +183,17 @@ int main(int argc, char** argv) {
                                                                 : "info",
                          message.c_str());
         };
+        // One deliverer at a time: while the kiosk's own worker delivers, it holds this lock and
+        // sends due responses by itself.
+        std::string busy;
+        auto lock = delivery::DeliveryLock::try_acquire(outbox.file(), &busy);
+        if (!lock) {
+            std::fprintf(stderr,
+                         "kiosk-sync: not sending: %s; the kiosk sends due responses by "
+                         "itself\n",
+                         busy.c_str());
+            return 1;
+        }
         // Rows left "sending" by an interrupted run (of this command or the kiosk) go back to the
         // queue first; a resend is harmless because the endpoint deduplicates on the identifier.
         outbox.recover_interrupted();

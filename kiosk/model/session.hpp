@@ -4,8 +4,8 @@
 //
 //   welcome ─Start─► question ─Submit─► saving ─saved─► thank_you ─(time)─► welcome
 //                     │   ▲                 └─failed─► could_not_save ─TryAgain─► saving
-//            (idle)   ▼   │ Continue
-//                  still_there ─(time)─► welcome   (answers discarded)
+//            (idle)   ▼   │ Continue                 (idle: the app keeps the built response
+//                  still_there ─(time)─► welcome      and retries saving it; answers discarded)
 //
 // Time is passed in by the caller so that tests and headless runs can use a simulated clock.
 
@@ -85,6 +85,8 @@ enum class Effect {
 class Session {
 public:
     Session(const Questionnaire& questionnaire, SessionTimings timings, std::string language);
+    // The session keeps pointers into the questionnaire: it must outlive the session.
+    Session(Questionnaire&&, SessionTimings, std::string) = delete;
 
     Effect apply(const Action& action, MonotonicTime now);
 
@@ -123,7 +125,7 @@ public:
     const EnableRules& rules() const { return rules_; }
 
 private:
-    bool is_enabled(std::size_t flat_index) const;
+    bool is_enabled(std::size_t page) const;
     std::optional<std::size_t> next_enabled(std::size_t from) const;
     std::optional<std::size_t> previous_enabled(std::size_t from) const;
     bool current_answered() const;

@@ -25,7 +25,9 @@ std::variant<SdlVideo, std::string> SdlVideo::open(const VideoOptions& options) 
     SdlVideo video;
     video.session_ = std::make_unique<SdlSession>();
 
-    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    // No ALLOW_HIGHDPI: touch positions arrive in window units, and drawing in the same units
+    // keeps every tap on the button it landed on, whatever scaling the desktop applies.
+    Uint32 flags = SDL_WINDOW_SHOWN;
     if (options.fullscreen && !options.headless) {
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
     }

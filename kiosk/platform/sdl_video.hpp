@@ -27,7 +27,7 @@ public:
     static std::variant<SdlVideo, std::string> open(const VideoOptions& options);
 
     SdlVideo(SdlVideo&&) noexcept = default;
-    SdlVideo& operator=(SdlVideo&&) noexcept = default;
+    SdlVideo& operator=(SdlVideo&&) = delete; // would stop SDL before the old window closes
     ~SdlVideo() = default;
 
     SDL_Window* window() const { return window_.get(); }

@@ -1,6 +1,7 @@
 #include "settings/settings.hpp"
 
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -255,7 +256,15 @@ void read_session(TableReader reader, Settings& settings) {
         seconds_or(reader.integer("idle_warning_seconds", 20, 600), session.idle_warning);
     session.thank_you = seconds_or(reader.integer("thank_you_seconds", 3, 120), session.thank_you);
     if (auto language = reader.text("language", false)) {
-        session.language = *language;
+        // A language tag like "en", "cy" or "pa-Guru": it names a file and goes into responses.
+        static const std::regex tag("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
+        if (!std::regex_match(*language, tag)) {
+            reader.problem(reader.node("language"), "language",
+                           "must be a language tag like \"en\" or \"cy\" (it is \"" + *language +
+                               "\")");
+        } else {
+            session.language = *language;
+        }
     }
     reader.report_unknown_keys();
 }

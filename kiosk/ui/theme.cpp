@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <system_error>
 
 namespace kiosk::ui {
@@ -42,6 +43,22 @@ std::vector<Theme::TextPair> Theme::text_contrast_pairs() const {
     };
 }
 
+std::optional<std::string> check_font_file(const std::filesystem::path& file) {
+    // ImGui asserts (and so aborts the kiosk) on a file that is not a font: look first.
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return "font file " + file.string() + " cannot be read (install fonts-noto-core)";
+    }
+    unsigned char tag[4] = {};
+    in.read(reinterpret_cast<char*>(tag), 4);
+    const bool truetype = tag[0] == 0 && tag[1] == 1 && tag[2] == 0 && tag[3] == 0;
+    const std::string text(reinterpret_cast<const char*>(tag), 4);
+    if (!in || !(truetype || text == "true" || text == "OTTO")) {
+        return "font file " + file.string() + " is not a TrueType or OpenType font";
+    }
+    return std::nullopt;
+}
+
 Metrics Metrics::for_dpi(double dpi) {
     Metrics m;
     m.px_per_mm = static_cast<float>(dpi / 25.4);
@@ -71,15 +88,14 @@ std::optional<std::string> load_fonts(ImFontAtlas& atlas, const std::filesystem:
         0x2013, 0x2014, 0x2018, 0x201E, 0x2022, 0x2022, 0x2026, 0x2026, // dashes, quotes, ...
         0,
     };
-    std::error_code ignored;
     for (const auto& file : {regular, bold}) {
-        if (!std::filesystem::is_regular_file(file, ignored)) {
+        if (auto problem = check_font_file(file)) {
             atlas.Clear();
             ImFontConfig config;
             config.SizePixels = metrics.body_size;
             ImFont* fallback = atlas.AddFontDefault(&config);
             fonts = {fallback, fallback, fallback, fallback, fallback};
-            return "font file " + file.string() + " is missing (install fonts-noto-core)";
+            return *problem;
         }
     }
     ImFontConfig config;

@@ -73,6 +73,9 @@ struct Fonts {
     ImFont* small = nullptr;
 };
 
+// A problem with a font file (missing, unreadable, not a font), or nothing when it looks right.
+std::optional<std::string> check_font_file(const std::filesystem::path& file);
+
 // Loads the fonts into the atlas at the metrics' pixel sizes, with the glyphs the kiosk's
 // languages need. On failure (a missing font file) it says which file, and falls back to the
 // atlas's built-in font so that at least the out-of-service screen can be read.

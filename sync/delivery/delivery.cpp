@@ -3,7 +3,13 @@
 #include "delivery/retry_policy.hpp"
 #include "fhir/batch.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
+#include <utility>
 
 namespace kiosk::delivery {
 
@@ -65,18 +71,30 @@ bool Delivery::split_or_reject(const std::vector<std::int64_t>& ids,
                                     "; trying batches of " + std::to_string(batch_limit_));
         return true;
     }
-    std::string reason = status_text + (status == 413 ? ": too large for the endpoint"
-                                                      : ": the endpoint refused this response");
-    outbox_.mark_rejected(ids.front(), status, reason);
-    ++result.rejected;
-    log_(LogLevel::warning, "response " + rows.front().identifier + " was refused: " + reason);
-    return true;
+    if (status == 413) {
+        // One response alone is too large for this endpoint: no retry can ever succeed.
+        std::string reason = status_text + ": too large for the endpoint";
+        outbox_.mark_rejected(ids.front(), status, reason);
+        ++result.rejected;
+        log_(LogLevel::warning, "response " + rows.front().identifier + " was refused: " + reason);
+        return true;
+    }
+    // A status for the whole request never rejects a response by itself: a gateway or a wrong
+    // base address answers every request that way, and rejecting would strand a ward's
+    // responses. Back off, keep it queued, and let staff see why.
+    fail_batch(ids, now, status,
+               status_text + " for a single response: the endpoint or its address may be wrong",
+               std::nullopt, result);
+    return false;
 }
 
 bool Delivery::deliver_batch(const std::atomic<bool>& stop, std::int64_t now, PassResult& result) {
     auto claimed = outbox_.claim_batch(now, static_cast<std::size_t>(batch_limit_),
                                        static_cast<std::size_t>(settings_.batch_max_bytes));
     if (claimed.error) {
+        // Back off like a network failure, so a broken disk does not make the worker spin.
+        ++consecutive_failures_;
+        not_before_ms_ = std::max(not_before_ms_, backoff_until(now, std::nullopt));
         result.failed = true;
         result.problem = "the outbox could not be read: " + describe(*claimed.error);
         log_(LogLevel::error, result.problem);
@@ -226,6 +244,48 @@ void Delivery::purge(std::int64_t now_ms) {
     }
 }
 
+// ------------------------------------------------------------------ lock
+
+std::optional<DeliveryLock> DeliveryLock::try_acquire(const std::filesystem::path& outbox_file,
+                                                      std::string* problem) {
+    auto file = outbox_file;
+    file += ".delivery-lock";
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (problem != nullptr) {
+            *problem = "cannot open " + file.string() + ": " + std::strerror(errno);
+        }
+        return std::nullopt;
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (problem != nullptr) {
+            *problem =
+                "another process is delivering from this outbox (it holds " + file.string() + ")";
+        }
+        ::close(fd);
+        return std::nullopt;
+    }
+    return DeliveryLock(fd);
+}
+
+DeliveryLock::DeliveryLock(DeliveryLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+DeliveryLock& DeliveryLock::operator=(DeliveryLock&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+        fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+}
+
+DeliveryLock::~DeliveryLock() {
+    if (fd_ >= 0) {
+        ::close(fd_); // releases the lock
+    }
+}
+
 // ------------------------------------------------------------------ worker
 
 DeliveryWorker::DeliveryWorker(std::filesystem::path outbox_file, DeliverySettings settings,
@@ -251,7 +311,11 @@ void DeliveryWorker::wake() {
 }
 
 void DeliveryWorker::stop() {
-    stopping_.store(true);
+    {
+        // Under the lock, so the worker cannot miss this between checking and waiting.
+        std::lock_guard lock(mutex_);
+        stopping_.store(true);
+    }
     wake_signal_.notify_one();
     if (thread_.joinable()) {
         thread_.join();
@@ -270,6 +334,18 @@ void DeliveryWorker::run() {
     if (auto* problem = std::get_if<std::string>(&transport)) {
         log_(LogLevel::error, "delivery cannot start: " + *problem);
         outbox.record_delivery_failure(unix_now_ms(), *problem);
+        return;
+    }
+    // Wait for kiosk-sync to finish if IT is running it: one deliverer at a time.
+    std::optional<DeliveryLock> lock = DeliveryLock::try_acquire(outbox_file_);
+    while (!lock && !stopping_.load()) {
+        std::unique_lock wait_lock(mutex_);
+        wake_signal_.wait_for(wait_lock, std::chrono::seconds(5),
+                              [this] { return stopping_.load(); });
+        wait_lock.unlock();
+        lock = DeliveryLock::try_acquire(outbox_file_);
+    }
+    if (!lock) {
         return;
     }
     // Rows left "sending" by a crash or power cut were never acknowledged: send them again.

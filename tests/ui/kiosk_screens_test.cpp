@@ -401,7 +401,7 @@ expect stored 1
     CHECK(find_item(response["item"], "fft-why")->at("answer")[0]["valueString"] == "Still here");
 }
 
-TEST_CASE("a double tap on Submit stores one response") {
+TEST_CASE("a second tap where Submit was lands on the thank-you screen and stores nothing more") {
     Kiosk kiosk("friends-and-family-test");
     REQUIRE(kiosk.run("tap \"Start\"\ntap \"Good\"\ntap \"Next\"\n").passed);
     auto submit = kiosk.app->last_frame().targets_labelled("Submit");
@@ -428,6 +428,8 @@ expect screen thank-you
 wait 1s
 expect screen welcome
 tap "Start"
+tap "Very good"
+expect text "Please can you tell us why"
 expect no text "Lovely"
 )")
                 .passed);
@@ -603,5 +605,15 @@ TEST_CASE("in kiosk mode Escape and closing the window do not stop the kiosk") {
     quit.type = SDL_QUIT;
     push(quit);
     CHECK(kiosk.app->run() == 0);
+    CHECK(kiosk.app->session()->screen() == model::Screen::question);
+}
+
+TEST_CASE("a file that is not a font falls back to the built-in font instead of aborting") {
+    TempDir dir;
+    std::ofstream(dir.path() / "not-a-font.ttf") << "this is text, not a font";
+    Kiosk kiosk("friends-and-family-test", "width = 1280\nheight = 800\nfont = \"" +
+                                               (dir.path() / "not-a-font.ttf").string() + "\"\n");
+    CHECK(kiosk.log.text().find("is not a TrueType or OpenType font") != std::string::npos);
+    kiosk.run("expect screen welcome\ntap \"Start\"\n"); // still draws and takes taps
     CHECK(kiosk.app->session()->screen() == model::Screen::question);
 }

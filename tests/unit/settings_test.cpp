@@ -746,3 +746,14 @@ TEST_CASE("a settings file that cannot be read is reported as such", "[settings]
         CHECK(problem.place == "'display.renderer' (line 15, column 12)");
     }
 }
+
+TEST_CASE("the session language must be a language tag, since it names a file") {
+    auto load = kiosk::settings::parse_settings(
+        "[device]\nid = \"a\"\nsite = \"s\"\nservice = \"s\"\n[questionnaires]\nfiles = "
+        "[\"q.json\"]\n[storage]\ndata_dir = \"d\"\n[session]\nlanguage = \"../../etc/x\"\n"
+        "[delivery]\nendpoint = \"https://127.0.0.1/\"\n",
+        "lang.toml", "/tmp");
+    REQUIRE(load.problems.size() == 1);
+    CHECK(load.problems[0].place.find("'session.language'") == 0);
+    CHECK(load.problems[0].what.find("language tag") != std::string::npos);
+}
