@@ -358,6 +358,9 @@ void DeliveryWorker::run() {
     constexpr auto kPurgeEvery = std::chrono::hours(1);
     auto next_purge = std::chrono::steady_clock::now();
     while (!stopping_.load()) {
+        // This worker holds the delivery lock, so any row still `sending` between passes is its
+        // own leftover (a bookkeeping write that failed): back to the queue, never stranded.
+        outbox.recover_interrupted();
         delivery.deliver_due(stopping_, unix_now_ms);
         if (std::chrono::steady_clock::now() >= next_purge) {
             delivery.purge(unix_now_ms());
