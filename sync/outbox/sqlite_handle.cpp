@@ -37,14 +37,24 @@ std::variant<Database, SqliteError> Database::open(const std::filesystem::path& 
     return Database(handle, file.string());
 }
 
-Database::Database(sqlite3* handle, std::string file) : handle_(handle), file_(std::move(file)) {}
+StatementCache::~StatementCache() {
+    for (auto& [sql, entry] : entries) {
+        sqlite3_finalize(entry.statement);
+    }
+}
+
+Database::Database(sqlite3* handle, std::string file)
+    : cache_(std::make_unique<StatementCache>()), handle_(handle), file_(std::move(file)) {}
 
 Database::Database(Database&& other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)), file_(std::move(other.file_)) {}
+    : cache_(std::move(other.cache_)), handle_(std::exchange(other.handle_, nullptr)),
+      file_(std::move(other.file_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
+        cache_.reset();
         sqlite3_close_v2(handle_);
+        cache_ = std::move(other.cache_);
         handle_ = std::exchange(other.handle_, nullptr);
         file_ = std::move(other.file_);
     }
@@ -52,12 +62,37 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 Database::~Database() {
+    cache_.reset(); // the cached statements go before the connection
     // close_v2 rather than close: should a Statement outlive its Database, the connection lingers
     // until that statement is finalized instead of being leaked with SQLITE_BUSY.
     sqlite3_close_v2(handle_);
 }
 
 Statement Database::prepare(std::string_view sql) {
+    if (cache_) {
+        auto found = cache_->entries.find(std::string(sql));
+        if (found != cache_->entries.end() && !found->second.in_use) {
+            found->second.in_use = true;
+            return Statement(found->second.statement, file_, std::string(sql), std::nullopt,
+                             &found->second);
+        }
+        if (found == cache_->entries.end()) {
+            sqlite3_stmt* handle = nullptr;
+            const int result = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()),
+                                                  SQLITE_PREPARE_PERSISTENT, &handle, nullptr);
+            if (result != SQLITE_OK) {
+                sqlite3_finalize(handle);
+                return Statement(nullptr, file_, std::string(sql),
+                                 last_error("prepare " + std::string(sql)));
+            }
+            if (handle != nullptr) {
+                auto& entry = cache_->entries[std::string(sql)];
+                entry.statement = handle;
+                entry.in_use = true;
+                return Statement(handle, file_, std::string(sql), std::nullopt, &entry);
+            }
+        }
+    }
     sqlite3_stmt* handle = nullptr;
     const int result =
         sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &handle, nullptr);
@@ -69,6 +104,20 @@ Statement Database::prepare(std::string_view sql) {
 }
 
 std::optional<SqliteError> Database::exec(std::string_view sql) {
+    if (sql.find(';') == std::string_view::npos) {
+        // One statement (BEGIN, COMMIT, a PRAGMA): run it from the cache.
+        Statement statement = prepare(sql);
+        for (;;) {
+            switch (statement.step()) {
+            case Statement::Step::row:
+                continue;
+            case Statement::Step::done:
+                return std::nullopt;
+            case Statement::Step::failed:
+                return statement.error();
+            }
+        }
+    }
     const std::string terminated(sql);
     char* message = nullptr;
     const int result = sqlite3_exec(handle_, terminated.c_str(), nullptr, nullptr, &message);
@@ -91,17 +140,33 @@ SqliteError Database::last_error(std::string what) const {
 }
 
 Statement::Statement(sqlite3_stmt* handle, std::string file, std::string sql,
-                     std::optional<SqliteError> error)
-    : handle_(handle), file_(std::move(file)), sql_(std::move(sql)), error_(std::move(error)) {}
+                     std::optional<SqliteError> error, StatementCache::Entry* cached)
+    : handle_(handle), cached_(cached), file_(std::move(file)), sql_(std::move(sql)),
+      error_(std::move(error)) {}
 
 Statement::Statement(Statement&& other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)), file_(std::move(other.file_)),
+    : handle_(std::exchange(other.handle_, nullptr)),
+      cached_(std::exchange(other.cached_, nullptr)), file_(std::move(other.file_)),
       sql_(std::move(other.sql_)), error_(std::move(other.error_)) {}
+
+void Statement::release() {
+    if (cached_ != nullptr) {
+        // Back to the cache, ready to run again, holding no locks and no values.
+        sqlite3_reset(handle_);
+        sqlite3_clear_bindings(handle_);
+        cached_->in_use = false;
+        cached_ = nullptr;
+    } else {
+        sqlite3_finalize(handle_);
+    }
+    handle_ = nullptr;
+}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
     if (this != &other) {
-        sqlite3_finalize(handle_);
+        release();
         handle_ = std::exchange(other.handle_, nullptr);
+        cached_ = std::exchange(other.cached_, nullptr);
         file_ = std::move(other.file_);
         sql_ = std::move(other.sql_);
         error_ = std::move(other.error_);
@@ -110,7 +175,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(handle_);
+    release();
 }
 
 void Statement::record_failure(std::string what) {

@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 
 // Declared, not included, so that users of the outbox API do not inherit <sqlite3.h>.
@@ -32,6 +34,17 @@ struct SqliteError {
 };
 
 class Statement;
+
+// Prepared statements kept by a connection for reuse: compiling SQL costs more than running
+// these small statements, and delivery runs the same few thousands of times a minute.
+struct StatementCache {
+    struct Entry {
+        sqlite3_stmt* statement = nullptr;
+        bool in_use = false; // lent to a live Statement; a second user gets its own copy
+    };
+    std::unordered_map<std::string, Entry> entries;
+    ~StatementCache();
+};
 
 // One connection. Not thread-safe on purpose: each thread opens its own.
 class Database {
@@ -62,6 +75,7 @@ public:
 private:
     Database(sqlite3* handle, std::string file);
 
+    std::unique_ptr<StatementCache> cache_; // finalized before the connection closes
     sqlite3* handle_ = nullptr;
     std::string file_;
 };
@@ -96,10 +110,12 @@ public:
 private:
     friend class Database;
     Statement(sqlite3_stmt* handle, std::string file, std::string sql,
-              std::optional<SqliteError> error);
+              std::optional<SqliteError> error, StatementCache::Entry* cached = nullptr);
+    void release();
     void record_failure(std::string what);
 
     sqlite3_stmt* handle_ = nullptr;
+    StatementCache::Entry* cached_ = nullptr; // set when the statement is borrowed from a cache
     std::string file_;
     std::string sql_;
     std::optional<SqliteError> error_;
