@@ -1021,3 +1021,33 @@ TEST_CASE(
     CHECK(delivery.outbox->connection_settings().settings.synchronous == "normal");
     CHECK(delivery.outbox->connection_settings().settings.journal_mode == "wal");
 }
+
+TEST_CASE("a connection reuses its prepared statements without mixing their values", "[outbox]") {
+    TemporaryDirectory directory;
+    auto opened =
+        Database::open(directory.path() / "cache.db", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    REQUIRE(std::holds_alternative<Database>(opened));
+    auto& db = std::get<Database>(opened);
+    REQUIRE_FALSE(db.exec("CREATE TABLE t (x INTEGER)"));
+    for (std::int64_t value : {1, 2, 3}) {
+        auto insert = db.prepare("INSERT INTO t (x) VALUES (?1)");
+        insert.bind(1, value);
+        REQUIRE(insert.step() == Statement::Step::done);
+    }
+    // The same SQL twice at once: the second user gets its own statement.
+    auto outer = db.prepare("SELECT x FROM t ORDER BY x");
+    auto inner = db.prepare("SELECT x FROM t ORDER BY x");
+    REQUIRE(outer.step() == Statement::Step::row);
+    REQUIRE(inner.step() == Statement::Step::row);
+    REQUIRE(inner.step() == Statement::Step::row);
+    CHECK(outer.column_int64(0) == 1);
+    CHECK(inner.column_int64(0) == 2);
+    // Reused after release: it starts from the first row, with no values left bound.
+    {
+        auto again = db.prepare("INSERT INTO t (x) VALUES (?1)");
+        REQUIRE(again.step() == Statement::Step::done); // ?1 unbound: NULL, not the last value
+    }
+    auto nulls = db.prepare("SELECT count(*) FROM t WHERE x IS NULL");
+    REQUIRE(nulls.step() == Statement::Step::row);
+    CHECK(nulls.column_int64(0) == 1);
+}
