@@ -44,6 +44,7 @@ target_compile_definitions(kiosk_collector PRIVATE
     KIOSK_COLLECTOR_VERSION="${PROJECT_VERSION}")
 target_link_libraries(kiosk_collector PUBLIC
     kiosk_outbox
+    kiosk_fhir
     kiosk_collector_httplib
     nlohmann_json::nlohmann_json
     tomlplusplus::tomlplusplus

@@ -4,6 +4,7 @@
 #include "collector/fhir_json.hpp"
 #include "collector/store.hpp"
 #include "collector/time_text.hpp"
+#include "fhir/limited_json.hpp"
 
 #include <httplib.h>
 #include <openssl/err.h>
@@ -183,10 +184,13 @@ struct Server::Impl {
     void write_log(const httplib::Request& req, int status, const Note& note) {
         const auto elapsed =
             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - note.start);
-        std::string line = now_text() + " " + req.remote_addr + " " + req.method + " " + req.path +
+        // Everything a client sent is made one printable line, so a "%0a" in a path cannot
+        // forge a log entry.
+        std::string line = now_text() + " " + req.remote_addr + " " +
+                           fhir::one_line(req.method, 16) + " " + fhir::one_line(req.path, 200) +
                            " " + std::to_string(status) + " device=" + note.device;
         if (!note.detail.empty()) {
-            line += " " + note.detail;
+            line += " " + fhir::one_line(note.detail, 500);
         }
         line += " " + std::to_string(elapsed.count()) + "ms";
         log(line);
@@ -307,7 +311,8 @@ struct Server::Impl {
         std::string code = "processing";
         switch (res.status) {
         case 404:
-            message = "no such endpoint: " + req.method + " " + req.path;
+            message = "no such endpoint: " + fhir::one_line(req.method, 16) + " " +
+                      fhir::one_line(req.path, 200);
             code = "not-supported";
             break;
         case 413:

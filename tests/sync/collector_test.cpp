@@ -798,6 +798,15 @@ TEST_CASE("the log has one line per request and never an answer or a token", "[c
     }
 }
 
+TEST_CASE("a newline in a request path cannot forge a log line", "[collector]") {
+    RunningCollector collector;
+    collector.client()->Get("/nowhere%0a2026-01-01T00:00:00Z 127.0.0.1 POST /fhir 200 device=x");
+    const auto lines = collector.log();
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("404") != std::string::npos);
+    CHECK(lines[0].find('\n') == std::string::npos);
+}
+
 TEST_CASE("a reply lost after the commit is answered 200 on the retry", "[collector]") {
     TempDir dir;
     auto registry = Registry::load(shipped_questionnaires());
