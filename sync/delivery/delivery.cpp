@@ -169,6 +169,12 @@ bool Delivery::deliver_batch(const std::atomic<bool>& stop, std::int64_t now, Pa
                               ": it refused this device's credentials; delivery is paused until "
                               "the token or certificate is fixed";
         fail_batch(ids, now, reply.status, problem, std::nullopt, result);
+        // Paused: no sending on new responses either, only one try per retry cap to notice
+        // that IT has fixed the credentials (a success ends the pause).
+        paused_until_ms_ =
+            now +
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retry_cap).count();
+        not_before_ms_ = std::max(not_before_ms_, paused_until_ms_);
         outbox_.set_paused(true, problem);
         result.paused = true;
         log_(LogLevel::error, problem);
@@ -226,7 +232,15 @@ bool Delivery::deliver_batch(const std::atomic<bool>& stop, std::int64_t now, Pa
 PassResult Delivery::deliver_due(const std::atomic<bool>& stop,
                                  const std::function<std::int64_t()>& now_ms) {
     PassResult result;
+    if (now_ms() < paused_until_ms_) {
+        result.paused = true;
+        result.problem = "delivery is paused: the endpoint refused this device's credentials";
+        return result;
+    }
     while (!stop.load() && deliver_batch(stop, now_ms(), result)) {
+    }
+    if (result.acknowledged > 0) {
+        paused_until_ms_ = 0;
     }
     return result;
 }

@@ -80,6 +80,7 @@ private:
     std::mt19937_64 jitter_;
     int consecutive_failures_ = 0;
     std::int64_t not_before_ms_ = 0;
+    std::int64_t paused_until_ms_ = 0; // after 401/403: no passes before this, woken or not
     int batch_limit_; // shrinks after 413 or a whole-batch 4xx, grows back after successes
 };
 

@@ -212,18 +212,30 @@ TEST_CASE("401 and 403 pause delivery and drop nothing") {
         CHECK(result.paused);
     }
     if (status == 401) {
-        auto result = rig.deliver(settings, t0);
+        auto transport = delivery::CurlTransport::create(settings.transport);
+        REQUIRE(std::holds_alternative<delivery::CurlTransport>(transport));
+        delivery::Delivery pass(*rig.outbox, std::get<delivery::CurlTransport>(transport), settings,
+                                [](delivery::LogLevel, const std::string&) {});
+        std::atomic<bool> stop{false};
+        auto result = pass.deliver_due(stop, [] { return t0; });
         CHECK(result.paused);
         CHECK(result.problem.find("401") != std::string::npos);
+        // Paused means paused: a new response does not make it send before the retry cap.
+        rig.enqueue(1);
+        auto woken = pass.deliver_due(stop, [] { return t0 + 1000; });
+        CHECK(woken.paused);
+        CHECK(woken.acknowledged == 0);
+        CHECK(rig.count(ResponseState::sending) == 0);
+        CHECK(rig.count(ResponseState::queued) == 4);
     }
     auto snapshot = rig.outbox->delivery_status().status;
     CHECK(snapshot.paused);
     CHECK(snapshot.paused_reason.find(std::to_string(status)) != std::string::npos);
-    CHECK(rig.count(ResponseState::queued) == 3);
+    CHECK(rig.count(ResponseState::queued) == (status == 401 ? 4 : 3));
     CHECK(rig.collector.stored_identifiers().empty());
     // Fixed credentials: delivery resumes and the pause ends.
     auto fixed = rig.deliver(rig.settings_for(rig.collector.port()), an_hour_later);
-    CHECK(fixed.acknowledged == 3);
+    CHECK(fixed.acknowledged == (status == 401 ? 4 : 3));
     CHECK_FALSE(rig.outbox->delivery_status().status.paused);
     rig.check_exactly_once();
 }
