@@ -8,7 +8,7 @@ PACKAGES="
   build-essential cmake pkg-config
   clang libclang-rt-14-dev
   libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev libpng-dev
-  nlohmann-json3-dev libtomlplusplus-dev catch2
+  nlohmann-json3-dev libtomlplusplus-dev libsodium-dev catch2
   libcpp-httplib-dev libssl-dev openssl
   fonts-noto-core
   sqlite3 xvfb xauth time

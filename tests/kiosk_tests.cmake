@@ -2,8 +2,14 @@
 
 # --- Settings, headless scripts and `kiosk --check` --------------------------------------------
 kiosk_test_program(settings_tests SOURCES unit/settings_test.cpp LIBS kiosk_settings)
+kiosk_test_program(staff_model_tests
+    SOURCES unit/opening_hours_test.cpp unit/pin_hash_test.cpp unit/staff_test.cpp
+    LIBS kiosk_model)
 kiosk_test_program(headless_script_tests SOURCES unit/headless_script_test.cpp LIBS kiosk_app)
 add_test(NAME check_command_line
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scripts/check-cli.sh $<TARGET_FILE:kiosk>
             ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/settings)
 # --- end of settings, headless scripts and `kiosk --check` -------------------------------------
+
+# --- Staff mode --------------------------------------------------------------------------------
+kiosk_test_program(staff_mode_tests SOURCES ui/staff_mode_test.cpp LIBS kiosk_app)

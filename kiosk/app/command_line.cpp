@@ -1,11 +1,22 @@
 #include "app/command_line.hpp"
 
 #include "app/delivery_setup.hpp"
+#include "model/pin_hash.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "settings/settings.hpp"
 #include "ui/theme.hpp"
 
+#include <array>
+#include <cerrno>
+#include <optional>
 #include <ostream>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <sodium.h>
+#include <termios.h>
+#include <unistd.h>
 
 namespace kiosk::app {
 
@@ -17,6 +28,9 @@ const char* usage_text() {
            "  kiosk --headless --script FILE [--screenshots DIR] SETTINGS\n"
            "                                   run a script of taps on the real screens without a\n"
            "                                   display, on a simulated clock\n"
+           "  kiosk --hash-pin                 read a staff PIN (4 to 8 digits) from standard\n"
+           "                                   input and print its hash for [staff] volunteer_pin\n"
+           "                                   or it_pin; never give the PIN as an argument\n"
            "options:\n"
            "  --deliver                        headless: also deliver responses to the endpoint\n"
            "  --questionnaire NAME             use this questionnaire (file name without .json)\n"
@@ -44,6 +58,8 @@ CommandLineParse parse_command_line(int argc, const char* const* argv) {
             command.mode = CommandLine::Mode::version;
         } else if (arg == "--check") {
             command.mode = CommandLine::Mode::check;
+        } else if (arg == "--hash-pin") {
+            command.mode = CommandLine::Mode::hash_pin;
         } else if (arg == "--headless") {
             command.mode = CommandLine::Mode::headless;
         } else if (arg == "--script") {
@@ -90,12 +106,177 @@ CommandLineParse parse_command_line(int argc, const char* const* argv) {
         parse.problem = "--script and --screenshots go with --headless";
         return parse;
     }
+    if (command.mode == CommandLine::Mode::hash_pin && settings_given) {
+        // The argument is not repeated: it may well be the PIN.
+        parse.problem = "--hash-pin takes no argument: it reads the PIN from standard input, so "
+                        "that the PIN never shows in `ps` or the shell's history";
+        return parse;
+    }
     if (command.mode == CommandLine::Mode::check && !settings_given) {
         parse.problem = "--check needs the settings file to check";
         return parse;
     }
     parse.command = command;
     return parse;
+}
+
+namespace {
+
+// Why the program a staff button runs could not be run, or nullopt when it can. Checked as the
+// user running --check: run it as the kiosk's user to see what the kiosk itself may run.
+std::optional<std::string> program_problem(const std::filesystem::path& program) {
+    std::error_code error;
+    auto status = std::filesystem::status(program, error);
+    if (!std::filesystem::exists(status)) {
+        return "there is no program " + program.string();
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+        return program.string() + " is not a program file";
+    }
+    if (access(program.c_str(), X_OK) != 0) {
+        return program.string() + " cannot be run by this user (it is not executable)";
+    }
+    return std::nullopt;
+}
+
+// Staff mode: a warning when it cannot be opened, a problem when a button's program is missing.
+std::size_t check_staff(const std::filesystem::path& settings_file,
+                        const settings::StaffSettings& staff, std::ostream& out) {
+    if (!staff.enabled()) {
+        out << "warning: " << settings_file.string()
+            << ": no staff PINs are set: volunteers cannot open staff mode (make one with "
+               "`kiosk --hash-pin` and put it in [staff] volunteer_pin)\n";
+    }
+    std::size_t problems = 0;
+    const std::pair<const char*, const std::vector<std::string>*> commands[] = {
+        {"staff.reboot_command", &staff.reboot_command},
+        {"staff.power_off_command", &staff.power_off_command},
+    };
+    for (const auto& [key, command] : commands) {
+        if (command->empty()) {
+            continue;
+        }
+        if (auto problem = program_problem(command->front())) {
+            out << settings_file.string() << " at '" << key << "[0]': " << *problem << '\n';
+            ++problems;
+        }
+    }
+    return problems;
+}
+
+// Turns the terminal's echo off while a PIN is typed, and back on however the reading ends.
+// ECHONL keeps the newline echoed, so Enter still moves to the next line.
+class EchoOff {
+public:
+    explicit EchoOff(int terminal) : terminal_(terminal) {
+        if (tcgetattr(terminal_, &saved_) != 0) {
+            return;
+        }
+        termios quiet = saved_;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        quiet.c_lflag |= ECHONL;
+        active_ = tcsetattr(terminal_, TCSAFLUSH, &quiet) == 0;
+    }
+    ~EchoOff() {
+        if (active_) {
+            tcsetattr(terminal_, TCSANOW, &saved_);
+        }
+    }
+    EchoOff(const EchoOff&) = delete;
+    EchoOff& operator=(const EchoOff&) = delete;
+
+    bool active() const { return active_; }
+
+private:
+    int terminal_;
+    termios saved_{};
+    bool active_ = false;
+};
+
+// One line holding a PIN, in a fixed buffer that is wiped when it goes: a std::string that grew
+// while reading would leave copies of the PIN in freed memory.
+class PinLine {
+public:
+    PinLine() = default;
+    PinLine(const PinLine&) = delete;
+    PinLine& operator=(const PinLine&) = delete;
+    ~PinLine() { sodium_memzero(text_.data(), text_.size()); }
+
+    // Reads up to a newline (dropped, and a '\r' before it) or the end of input. False when
+    // there was nothing at all to read, or reading failed. A line longer than the buffer keeps
+    // its first part, which is already too long to be a PIN.
+    bool read_from(int input) {
+        bool read_any = false;
+        char byte = 0;
+        for (;;) {
+            ssize_t got = read(input, &byte, 1);
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got <= 0 || byte == '\n') {
+                read_any = read_any || got > 0;
+                break;
+            }
+            read_any = true;
+            if (length_ < text_.size()) {
+                text_[length_++] = byte;
+            }
+        }
+        sodium_memzero(&byte, sizeof byte);
+        if (length_ > 0 && text_[length_ - 1] == '\r') {
+            --length_;
+        }
+        return read_any;
+    }
+
+    std::string_view pin() const { return {text_.data(), length_}; }
+
+private:
+    std::array<char, 64> text_{};
+    std::size_t length_ = 0;
+};
+
+} // namespace
+
+int hash_pin_command(int input, std::ostream& out, std::ostream& err) {
+    PinLine pin;
+    if (isatty(input) != 0) {
+        EchoOff quiet(input);
+        if (!quiet.active()) {
+            err << "kiosk: cannot turn the terminal's echo off, so the PIN would show; "
+                   "nothing was read\n";
+            return 1;
+        }
+        err << "PIN: " << std::flush;
+        if (!pin.read_from(input)) {
+            err << "kiosk: no PIN was typed\n";
+            return 2;
+        }
+        if (auto problem = model::pin_problem(pin.pin())) {
+            err << "kiosk: " << *problem << '\n';
+            return 2;
+        }
+        PinLine again;
+        err << "Same PIN again: " << std::flush;
+        if (!again.read_from(input) || again.pin() != pin.pin()) {
+            err << "kiosk: the two PINs are not the same; no hash was made\n";
+            return 2;
+        }
+    } else if (!pin.read_from(input)) {
+        err << "kiosk: no PIN on standard input (give it as one line)\n";
+        return 2;
+    }
+    if (auto problem = model::pin_problem(pin.pin())) {
+        err << "kiosk: " << *problem << '\n';
+        return 2;
+    }
+    auto hash = model::hash_pin(pin.pin());
+    if (!hash) {
+        err << "kiosk: the PIN could not be hashed (libsodium failed: out of memory?)\n";
+        return 1;
+    }
+    out << *hash << '\n' << std::flush;
+    return out ? 0 : 1;
 }
 
 int check_settings(const std::filesystem::path& settings_file, std::ostream& out) {
@@ -126,6 +307,7 @@ int check_settings(const std::filesystem::path& settings_file, std::ostream& out
                 ++problems;
             }
         }
+        problems += check_staff(settings_file, loaded.settings->staff, out);
         for (const auto& file : loaded.settings->questionnaires) {
             auto questionnaire = model::load_questionnaire_file(file.string());
             for (const auto& problem : questionnaire.problems) {

@@ -9,7 +9,7 @@
 namespace kiosk::app {
 
 struct CommandLine {
-    enum class Mode { run, check, headless, help, version };
+    enum class Mode { run, check, headless, help, version, hash_pin };
     Mode mode = Mode::run;
     std::filesystem::path settings = "/etc/kiosk/kiosk.toml";
     std::filesystem::path script;      // headless
@@ -32,5 +32,12 @@ const char* usage_text();
 // `kiosk --check`: checks the settings and every questionnaire they name, writes each problem
 // to `out`, and returns the exit status (0 when all is well).
 int check_settings(const std::filesystem::path& settings, std::ostream& out);
+
+// `kiosk --hash-pin`: reads a staff PIN from `input` (a file descriptor, never the command line,
+// where `ps` and the shell's history would show it) and writes its hash for the settings file
+// to `out`. From a terminal the PIN is asked for twice on `err` with echo off; otherwise one
+// line is read. Returns the exit status: 0, 2 for a PIN that is not 4 to 8 digits or two that
+// differ, 1 when the terminal or libsodium fails.
+int hash_pin_command(int input, std::ostream& out, std::ostream& err);
 
 } // namespace kiosk::app

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -166,6 +167,58 @@ ScriptParse parse_script(const std::string& text, const std::string& source_name
             }
             step.kind = ScriptStep::Kind::wait;
             step.duration = *duration;
+        } else if (verb == "hold") {
+            if (!want(4, "hold X Y DURATION  (like hold 10 10 3s)")) {
+                continue;
+            }
+            auto x = parse_number<float>(words[1]);
+            auto y = parse_number<float>(words[2]);
+            auto duration = parse_duration(words[3]);
+            if (!x || !y || *x < 0 || *y < 0 || !duration) {
+                problem("hold X Y DURATION needs two pixel positions and a duration, like "
+                        "hold 10 10 3s");
+                continue;
+            }
+            step.kind = ScriptStep::Kind::hold;
+            step.x = *x;
+            step.y = *y;
+            step.duration = *duration;
+        } else if (verb == "drag") {
+            if (!want(5, "drag X1 Y1 X2 Y2  (like drag 100 100 600 400)")) {
+                continue;
+            }
+            auto x1 = parse_number<float>(words[1]);
+            auto y1 = parse_number<float>(words[2]);
+            auto x2 = parse_number<float>(words[3]);
+            auto y2 = parse_number<float>(words[4]);
+            if (!x1 || !y1 || !x2 || !y2 || *x1 < 0 || *y1 < 0 || *x2 < 0 || *y2 < 0) {
+                problem("drag X1 Y1 X2 Y2 needs four pixel positions (numbers from 0)");
+                continue;
+            }
+            step.kind = ScriptStep::Kind::drag;
+            step.x = *x1;
+            step.y = *y1;
+            step.x2 = *x2;
+            step.y2 = *y2;
+        } else if (verb == "clock") {
+            if (!want(2, "clock \"YYYY-MM-DD HH:MM\"")) {
+                continue;
+            }
+            std::tm local{};
+            const char* end = strptime(words[1].c_str(), "%Y-%m-%d %H:%M", &local);
+            if (end == nullptr || *end != '\0') {
+                problem("'" + words[1] + "' is not a local time like \"2026-11-30 17:59\"");
+                continue;
+            }
+            local.tm_isdst = -1;
+            std::time_t when = mktime(&local);
+            if (when == static_cast<std::time_t>(-1)) {
+                problem("'" + words[1] + "' is not a time this device can represent");
+                continue;
+            }
+            step.kind = ScriptStep::Kind::set_clock;
+            step.text = words[1];
+            step.wall = std::chrono::system_clock::from_time_t(when);
         } else if (verb == "screenshot") {
             if (!want(2, "screenshot NAME")) {
                 continue;
@@ -207,7 +260,8 @@ ScriptParse parse_script(const std::string& text, const std::string& source_name
                 continue;
             }
         } else {
-            problem("unknown step '" + verb + "' (steps: tap, type, wait, screenshot, expect)");
+            problem("unknown step '" + verb +
+                    "' (steps: tap, hold, drag, type, wait, clock, screenshot, expect)");
             continue;
         }
         parse.steps.push_back(step);

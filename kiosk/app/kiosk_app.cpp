@@ -1,15 +1,28 @@
 #include "app/kiosk_app.hpp"
 
 #include "app/delivery_setup.hpp"
+#include "model/kiosk_health.hpp"
+#include "model/opening_hours.hpp"
+#include "model/pin_hash.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "model/response_builder.hpp"
 #include "platform/png_file.hpp"
 
 #include <imgui.h>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cfloat>
+#include <cstring>
 #include <ctime>
+#include <map>
+#include <thread>
+
+extern char** environ;
 
 namespace kiosk::app {
 
@@ -57,6 +70,107 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
+std::tm local_tm(std::int64_t ms) {
+    std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    return local;
+}
+
+// "14:05" for a time today, "2026-11-24 14:05" for another day.
+std::string local_clock_text(std::int64_t ms, std::int64_t now_ms) {
+    std::tm when = local_tm(ms);
+    std::tm now = local_tm(now_ms);
+    char text[32];
+    bool today = when.tm_year == now.tm_year && when.tm_yday == now.tm_yday;
+    std::strftime(text, sizeof text, today ? "%H:%M today" : "%Y-%m-%d %H:%M", &when);
+    return text;
+}
+
+std::int64_t start_of_local_day(std::int64_t now_ms) {
+    std::tm local = local_tm(now_ms);
+    local.tm_hour = 0;
+    local.tm_min = 0;
+    local.tm_sec = 0;
+    local.tm_isdst = -1;
+    return static_cast<std::int64_t>(mktime(&local)) * 1000;
+}
+
+std::string bytes_text(std::uintmax_t bytes) {
+    char text[32];
+    if (bytes >= 1024ull * 1024 * 1024) {
+        std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
+    } else {
+        std::snprintf(text, sizeof text, "%.0f MB", static_cast<double>(bytes) / (1 << 20));
+    }
+    return text;
+}
+
+model::ScreenCorner screen_corner(settings::Corner corner) {
+    switch (corner) {
+    case settings::Corner::top_left:
+        return model::ScreenCorner::top_left;
+    case settings::Corner::top_right:
+        return model::ScreenCorner::top_right;
+    case settings::Corner::bottom_left:
+        return model::ScreenCorner::bottom_left;
+    case settings::Corner::bottom_right:
+        return model::ScreenCorner::bottom_right;
+    }
+    return model::ScreenCorner::top_left;
+}
+
+// Runs a configured command (reboot, power off) without a shell, waiting a little for its
+// answer. Returns a problem in plain words, or nothing when it ran and exited with 0.
+std::optional<std::string> run_command(const std::vector<std::string>& command) {
+    std::vector<char*> argv;
+    for (const auto& word : command) {
+        argv.push_back(const_cast<char*>(word.c_str()));
+    }
+    argv.push_back(nullptr);
+    pid_t child = 0;
+    int error = posix_spawn(&child, argv[0], nullptr, nullptr, argv.data(), environ);
+    if (error != 0) {
+        return command[0] + " could not be started: " + std::strerror(error);
+    }
+    // sudo -n reboot answers at once; a command that hangs is left to run rather than freezing
+    // the screen.
+    for (int waited = 0; waited < 300; ++waited) {
+        int status = 0;
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) {
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                return std::nullopt;
+            }
+            return command[0] + (WIFEXITED(status) ? " failed with exit status " +
+                                                         std::to_string(WEXITSTATUS(status))
+                                                   : std::string(" was stopped by a signal"));
+        }
+        if (done < 0) {
+            return command[0] + ": " + std::strerror(errno);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return command[0] + " has not finished after 15 s";
+}
+
+std::string describe_connection(const delivery::ConnectionCheck& check) {
+    if (const auto* reply = std::get_if<delivery::HttpReply>(&check.result)) {
+        std::string text = "reached in " + std::to_string(check.took.count()) + " ms, HTTP " +
+                           std::to_string(reply->status);
+        if (reply->status == 200) {
+            text += " (it answers)";
+        } else if (reply->status == 401 || reply->status == 403) {
+            text += " (it refuses this device's credentials)";
+        }
+        if (check.server_certificate_expires) {
+            text += "; its certificate expires " + *check.server_certificate_expires;
+        }
+        return text;
+    }
+    return "not reached: " + std::get<delivery::TransportFailure>(check.result).what;
+}
+
 } // namespace
 
 // ------------------------------------------------------------------ clock
@@ -78,6 +192,13 @@ std::chrono::system_clock::time_point AppClock::wall() const {
                                        simulated_monotonic_ - simulated_start_);
 }
 
+void AppClock::set_wall(std::chrono::system_clock::time_point now) {
+    if (simulated_) {
+        simulated_wall_start_ = now;
+        simulated_start_ = simulated_monotonic_;
+    }
+}
+
 void AppClock::advance_to(model::MonotonicTime when) {
     if (simulated_ && when > simulated_monotonic_) {
         simulated_monotonic_ = when;
@@ -90,9 +211,15 @@ void KioskApp::ImGuiContextDeleter::operator()(ImGuiContext* context) const {
     ImGui::DestroyContext(context);
 }
 
-KioskApp::KioskApp(const AppOptions& options, Log& log) : log_(log), clock_(options.headless) {}
+KioskApp::KioskApp(const AppOptions& options, Log& log)
+    : log_(log), clock_(options.headless), version_(options.version) {
+    if (options.headless && options.clock_start) {
+        clock_.set_wall(*options.clock_start);
+    }
+}
 
 KioskApp::~KioskApp() {
+    stop_connection_check_->store(true); // a check in progress ends within about a second
     delivery_.reset(); // stops the worker: an upload in progress is aborted and requeued
     if (imgui_) {
         ImGui::SetCurrentContext(imgui_.get());
@@ -110,6 +237,8 @@ std::unique_ptr<KioskApp> KioskApp::start(const AppOptions& options, Log& log) {
     if (!app->open_display(options.headless)) {
         return nullptr;
     }
+    app->set_up_staff();
+    app->follow_opening_hours();
     return app;
 }
 
@@ -134,37 +263,13 @@ void KioskApp::load(const AppOptions& options) {
     settings_ = std::move(*loaded.settings);
     display_ = settings_->display;
 
-    std::string wanted = options.questionnaire.value_or(settings_->active_questionnaire);
-    bool found = false;
-    for (const auto& file : settings_->questionnaires) {
-        if (file.stem() != wanted) {
-            continue;
-        }
-        found = true;
-        auto questionnaire = model::load_questionnaire_file(file.string());
-        for (const auto& problem : questionnaire.problems) {
-            log_.error(problem.to_string());
-        }
-        if (!questionnaire.questionnaire) {
-            go_out_of_service("the questionnaire " + file.string() + " has " +
-                              std::to_string(questionnaire.problems.size()) +
-                              " problem(s); see the log or run kiosk --check");
-            return;
-        }
-        questionnaires_.push_back(std::move(*questionnaire.questionnaire));
-    }
-    if (!found) {
-        go_out_of_service("no questionnaire named '" + wanted + "' is listed in the settings");
-        return;
-    }
-    questionnaire_ = &questionnaires_.front();
-
     auto assets =
         settings_->assets_dir.empty() ? options.default_assets_dir : settings_->assets_dir;
     if (auto problem = strings_.load(assets, settings_->session.language)) {
         log_.warning(*problem + " (using the built-in English words)");
     }
 
+    // The outbox first: it also holds what staff chose (questionnaire, clinic, pause).
     auto outbox_file = settings_->data_dir / "outbox.sqlite";
     auto opened = outbox::Outbox::open(outbox_file);
     if (!opened.outbox && opened.error->kind == outbox::OutboxError::Kind::corrupt) {
@@ -186,6 +291,11 @@ void KioskApp::load(const AppOptions& options) {
         return;
     }
     outbox_ = std::move(opened.outbox);
+    restore_staff_choices();
+    load_questionnaires(options);
+    if (!questionnaire_) {
+        return;
+    }
 
     model::SessionTimings timings{settings_->session.idle_timeout, settings_->session.idle_warning,
                                   settings_->session.thank_you};
@@ -193,8 +303,94 @@ void KioskApp::load(const AppOptions& options) {
         std::make_unique<model::Session>(*questionnaire_, timings, settings_->session.language);
     auto queued = outbox_->count(outbox::ResponseState::queued);
     log_.info("ready: questionnaire " + questionnaire_->canonical() + " from " +
-              questionnaire_->source_file + "; outbox " + outbox_->file().string() + " holds " +
-              std::to_string(queued.count) + " response(s) waiting to be sent");
+              questionnaire_->source_file + " for " + clinic() + "; outbox " +
+              outbox_->file().string() + " holds " + std::to_string(queued.count) +
+              " response(s) waiting to be sent");
+}
+
+void KioskApp::restore_staff_choices() {
+    const auto& clinics = settings_->device.clinics;
+    auto service = std::find(clinics.begin(), clinics.end(), settings_->device.service);
+    clinic_index_ =
+        service == clinics.end() ? 0 : static_cast<std::size_t>(service - clinics.begin());
+    auto chosen = outbox_->device_choice("clinic");
+    if (chosen.error) {
+        log_.error("cannot read the clinic staff chose: " + chosen.error->describe());
+    } else if (chosen.value) {
+        auto found = std::find(clinics.begin(), clinics.end(), *chosen.value);
+        if (found != clinics.end()) {
+            clinic_index_ = static_cast<std::size_t>(found - clinics.begin());
+        } else {
+            log_.warning("the clinic staff chose, '" + *chosen.value +
+                         "', is no longer in the settings; using " + clinic());
+        }
+    }
+    auto paused = outbox_->device_choice("paused");
+    if (paused.value && *paused.value == "1") {
+        paused_by_staff_ = true;
+        log_.info("paused by staff before the restart: staying paused until staff resume it");
+    }
+}
+
+const std::string& KioskApp::clinic() const {
+    static const std::string none;
+    if (!settings_ || settings_->device.clinics.empty()) {
+        return settings_ ? settings_->device.service : none;
+    }
+    return settings_->device.clinics[std::min(clinic_index_, settings_->device.clinics.size() - 1)];
+}
+
+void KioskApp::load_questionnaires(const AppOptions& options) {
+    // Every questionnaire the settings list is loaded now, so staff can switch between them;
+    // one with problems is left out of the list (and said so in the log).
+    std::string wanted = options.questionnaire.value_or(settings_->active_questionnaire);
+    if (!options.questionnaire) {
+        auto chosen = outbox_->device_choice("questionnaire");
+        if (chosen.value) {
+            wanted = *chosen.value;
+        }
+    }
+    struct Listed {
+        std::string file;
+        std::size_t problems = 0;
+    };
+    std::map<std::string, Listed> listed_files; // by file stem
+    questionnaires_.reserve(settings_->questionnaires.size());
+    for (const auto& file : settings_->questionnaires) {
+        auto questionnaire = model::load_questionnaire_file(file.string());
+        for (const auto& problem : questionnaire.problems) {
+            log_.error(problem.to_string());
+        }
+        listed_files[file.stem().string()] = {file.string(), questionnaire.problems.size()};
+        if (!questionnaire.questionnaire) {
+            log_.error("the questionnaire " + file.string() +
+                       " cannot be offered: it has problems (see above)");
+            continue;
+        }
+        questionnaires_.push_back(std::move(*questionnaire.questionnaire));
+        questionnaire_names_.push_back(file.stem().string());
+    }
+    if (!options.questionnaire && !listed_files.contains(wanted)) {
+        // A choice saved by staff that the settings no longer list: back to the settings' own.
+        log_.warning("the questionnaire staff chose, '" + wanted +
+                     "', is no longer in the settings; using " + settings_->active_questionnaire);
+        wanted = settings_->active_questionnaire;
+    }
+    for (std::size_t i = 0; i < questionnaire_names_.size(); ++i) {
+        if (questionnaire_names_[i] == wanted) {
+            questionnaire_ = &questionnaires_[i];
+            return;
+        }
+    }
+    out_of_service_for_questionnaire_ = true;
+    auto found = listed_files.find(wanted);
+    if (found == listed_files.end()) {
+        go_out_of_service("no questionnaire named '" + wanted + "' is listed in the settings");
+    } else {
+        go_out_of_service("the questionnaire " + found->second.file + " has " +
+                          std::to_string(found->second.problems) +
+                          " problem(s); see the log or run kiosk --check");
+    }
 }
 
 void KioskApp::start_delivery() {
@@ -273,7 +469,7 @@ bool KioskApp::open_display(bool headless) {
 
 // ------------------------------------------------------------------ frames
 
-std::vector<model::Action> KioskApp::build_frame() {
+KioskApp::FrameActions KioskApp::build_frame() {
     ImGui::SetCurrentContext(imgui_.get()); // ImGui keeps its context in a global: ours, always
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = {static_cast<float>(video_->width()), static_cast<float>(video_->height())};
@@ -292,14 +488,47 @@ std::vector<model::Action> KioskApp::build_frame() {
                      ImGuiWindowFlags_NoNav);
     ui::UiContext context{
         theme_, metrics_, fonts_, strings_, record_, io.DisplaySize, ImGui::GetWindowDrawList()};
-    ui::ScreenInput input;
-    input.session = session_.get();
-    if (settings_) {
-        input.service = settings_->device.service;
-        input.site = settings_->device.site;
+    FrameActions actions;
+    if (staff_ && staff_->is_open()) {
+        staff_view_.staff = &*staff_;
+        staff_view_.strokes = &touch_strokes_;
+        staff_view_.notice = staff_notice_;
+        if (staff_->screen() == model::StaffScreen::locked_out) {
+            // Rounded up to the minute: "try after 14:32" must never be too early.
+            auto until = staff_->lockout().locked_until_ms();
+            until = (until + 59'999) / 60'000 * 60'000;
+            std::tm local = local_tm(until);
+            char text[16];
+            std::strftime(text, sizeof text, "%H:%M", &local);
+            staff_view_.lockout_ends = text;
+        }
+        switch (staff_->command_to_confirm()) {
+        case model::DeviceCommand::restart_app:
+            staff_view_.command_question = "Restart the kiosk app?";
+            staff_view_.command_yes = "Yes, restart the app";
+            break;
+        case model::DeviceCommand::reboot:
+            staff_view_.command_question = "Restart the device?";
+            staff_view_.command_yes = "Yes, restart the device";
+            break;
+        case model::DeviceCommand::power_off:
+            staff_view_.command_question = "Power off the device?";
+            staff_view_.command_yes = "Yes, power off";
+            break;
+        }
+        actions.staff = ui::draw_staff_screen(context, staff_view_);
+    } else if (paused()) {
+        ui::draw_paused_screen(context, clinic());
+    } else {
+        ui::ScreenInput input;
+        input.session = session_.get();
+        if (settings_) {
+            input.service = clinic();
+            input.site = settings_->device.site;
+        }
+        input.out_of_service_reason = out_of_service_reason_;
+        actions.patient = ui::draw_screen(context, input, screen_state_);
     }
-    input.out_of_service_reason = out_of_service_reason_;
-    auto actions = ui::draw_screen(context, input, screen_state_);
     ImGui::End();
     ImGui::Render();
     return actions;
@@ -332,8 +561,19 @@ void KioskApp::redraw() {
 
 void KioskApp::pointer_down(float x, float y) {
     ImGui::SetCurrentContext(imgui_.get());
-    if (session_) {
-        session_->apply(model::action::Touch{}, clock_.monotonic());
+    auto now = clock_.monotonic();
+    bool staff_open = staff_ && staff_->is_open();
+    if (corner_hold_ && !staff_open) {
+        corner_hold_->press(x, y, static_cast<float>(video_->width()),
+                            static_cast<float>(video_->height()), now);
+    }
+    if (staff_open) {
+        staff_->touched(now);
+        if (staff_->screen() == model::StaffScreen::touch_test) {
+            touch_strokes_.push_back({{x, y}});
+        }
+    } else if (session_ && !paused()) {
+        session_->apply(model::action::Touch{}, now);
     }
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = {x, y};
@@ -341,8 +581,39 @@ void KioskApp::pointer_down(float x, float y) {
     redraw(); // shows the pressed button
 }
 
+void KioskApp::pointer_moved(float x, float y) {
+    ImGui::SetCurrentContext(imgui_.get());
+    ImGuiIO& io = ImGui::GetIO();
+    if (!io.MouseDown[0]) {
+        return;
+    }
+    if (corner_hold_) {
+        corner_hold_->move(x, y, static_cast<float>(video_->width()),
+                           static_cast<float>(video_->height()));
+    }
+    if (staff_ && staff_->screen() == model::StaffScreen::touch_test && !touch_strokes_.empty()) {
+        staff_->touched(clock_.monotonic());
+        touch_strokes_.back().push_back({x, y});
+        // A long test must not grow without bound: the oldest lines go first.
+        constexpr std::size_t kMostPoints = 4000;
+        std::size_t points = 0;
+        for (const auto& stroke : touch_strokes_) {
+            points += stroke.size();
+        }
+        while (points > kMostPoints && touch_strokes_.size() > 1) {
+            points -= touch_strokes_.front().size();
+            touch_strokes_.erase(touch_strokes_.begin());
+        }
+    }
+    io.MousePos = {x, y}; // a finger sliding off a button cancels it
+    redraw();
+}
+
 void KioskApp::pointer_up(float x, float y) {
     ImGui::SetCurrentContext(imgui_.get());
+    if (corner_hold_) {
+        corner_hold_->release();
+    }
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = {x, y};
     io.MouseDown[0] = false;
@@ -355,23 +626,27 @@ void KioskApp::pointer_up(float x, float y) {
     present();
 }
 
-void KioskApp::apply(const std::vector<model::Action>& actions) {
+void KioskApp::apply(const FrameActions& actions) {
+    if (!actions.staff.empty()) {
+        apply_staff(actions.staff);
+    }
     if (!session_) {
         return;
     }
-    for (const auto& action : actions) {
+    for (const auto& action : actions.patient) {
         if (session_->apply(action, clock_.monotonic()) == model::Effect::save_response) {
             save_response();
         }
     }
     keep_unsaved_if_abandoned();
+    follow_opening_hours(); // closing time may have waited for this patient to finish
 }
 
 void KioskApp::keep_unsaved_if_abandoned() {
     // The patient submitted, the save failed, and the screen has since been reset for the next
     // patient. The answers are off the screen, but the response is still theirs to give: keep
     // it (in memory only, it never reaches the screens again) and keep trying to store it.
-    if (pending_ && session_->screen() == model::Screen::welcome) {
+    if (pending_ && session_ && session_->screen() == model::Screen::welcome) {
         log_.error("response " + pending_->identifier +
                    " could not be saved before the kiosk was reset; it is kept and saving is "
                    "retried");
@@ -409,7 +684,7 @@ void KioskApp::save_response() {
         context.language = session_->language();
         context.device_id = settings_->device.id;
         context.site = settings_->device.site;
-        context.service = settings_->device.service;
+        context.service = clinic(); // the clinic staff chose for today
         auto resource = model::build_questionnaire_response(
             *questionnaire_, session_->submitted_answers(), session_->rules(), context);
         pending_ = PendingResponse{context.identifier, questionnaire_->canonical(),
@@ -434,18 +709,97 @@ void KioskApp::save_response() {
     }
 }
 
+std::optional<model::MonotonicTime> KioskApp::next_timer() {
+    std::optional<model::MonotonicTime> due;
+    auto consider = [&due](std::optional<model::MonotonicTime> when) {
+        if (when && (!due || *when < *due)) {
+            due = when;
+        }
+    };
+    auto now = clock_.monotonic();
+    if (session_) {
+        consider(session_->next_timer(now));
+    }
+    if (!unsaved_.empty()) {
+        consider(last_unsaved_retry_ + kUnsavedRetryInterval);
+    }
+    if (corner_hold_) {
+        consider(corner_hold_->next_timer());
+    }
+    if (staff_ && staff_->is_open()) {
+        consider(staff_->next_timer());
+        consider(staff_view_refreshed_ + kStaffViewRefresh);
+        if (staff_->screen() == model::StaffScreen::locked_out) {
+            auto left = std::max<std::int64_t>(0, staff_->lockout().locked_until_ms() - wall_ms());
+            consider(now + std::chrono::milliseconds(left));
+        }
+    }
+    if (connection_check_.valid()) {
+        consider(now + std::chrono::milliseconds(200)); // look for its answer
+    }
+    consider(hours_change_at_);
+    return due;
+}
+
 void KioskApp::run_timers() {
-    if (!session_) {
-        return;
+    auto now = clock_.monotonic();
+    bool changed = false;
+    if (corner_hold_ && corner_hold_->fire(now)) {
+        open_staff_mode();
+        changed = true;
     }
-    auto before = session_->screen();
-    auto before_seconds = session_->seconds_left();
-    session_->tick(clock_.monotonic());
-    keep_unsaved_if_abandoned();
-    if (!unsaved_.empty() && clock_.monotonic() - last_unsaved_retry_ >= kUnsavedRetryInterval) {
-        retry_unsaved();
+    if (staff_ && staff_->is_open()) {
+        auto before = staff_->screen();
+        auto outcome = staff_->tick(now, wall_ms());
+        carry_out(outcome);
+        if (!staff_->is_open()) {
+            // Left by itself: back to the welcome screen, nothing of staff mode or of a
+            // patient who walked away while it was open.
+            if (session_) {
+                session_->reset();
+                screen_state_ = {};
+                keep_unsaved_if_abandoned();
+            }
+            changed = true;
+        } else if (staff_->screen() != before) {
+            changed = true;
+        }
+        if (connection_check_.valid() &&
+            connection_check_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+            connection_result_ = connection_check_.get();
+            staff_notice_ = "Connection checked: see Connection above";
+            refresh_staff_view();
+            changed = true;
+        }
+        if (staff_->is_open() && now - staff_view_refreshed_ >= kStaffViewRefresh) {
+            refresh_staff_view();
+            changed = true;
+        }
     }
-    if (session_->screen() != before || session_->seconds_left() != before_seconds) {
+    bool was_paused = paused();
+    follow_opening_hours();
+    changed = changed || paused() != was_paused;
+    if (session_) {
+        auto before = session_->screen();
+        auto before_seconds = session_->seconds_left();
+        session_->tick(clock_.monotonic());
+        keep_unsaved_if_abandoned();
+        if (!unsaved_.empty() &&
+            clock_.monotonic() - last_unsaved_retry_ >= kUnsavedRetryInterval) {
+            retry_unsaved();
+        }
+        bool under_staff = staff_ && staff_->is_open(); // the patient screen is hidden
+        if (!under_staff &&
+            (session_->screen() != before || session_->seconds_left() != before_seconds)) {
+            changed = true;
+        }
+        if (before != model::Screen::welcome && session_->screen() == model::Screen::welcome) {
+            bool paused_before = paused();
+            follow_opening_hours(); // a closing time that waited for this patient
+            changed = changed || paused() != paused_before;
+        }
+    }
+    if (changed) {
         redraw();
     }
 }
@@ -460,19 +814,14 @@ int KioskApp::run(bool exit_after_first_frame) {
     for (;;) {
         // Sleep until something happens or the next timer is due: no frame is drawn while
         // nothing changes, so an idle kiosk uses next to no CPU.
+        if (restart_requested_) {
+            log_.info("stopping so that the service manager starts the kiosk again");
+            return 0;
+        }
         int timeout = -1;
-        if (session_) {
-            if (auto due = session_->next_timer(clock_.monotonic())) {
-                auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - clock_.monotonic());
-                timeout = static_cast<int>(std::clamp<long long>(wait.count(), 0, 60'000));
-            }
-            if (!unsaved_.empty()) {
-                auto retry =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(kUnsavedRetryInterval)
-                        .count();
-                timeout = timeout < 0 ? static_cast<int>(retry)
-                                      : std::min(timeout, static_cast<int>(retry));
-            }
+        if (auto due = next_timer()) {
+            auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - clock_.monotonic());
+            timeout = static_cast<int>(std::clamp<long long>(wait.count(), 0, 60'000));
         }
         SDL_Event event;
         bool got =
@@ -495,11 +844,8 @@ int KioskApp::run(bool exit_after_first_frame) {
                 }
                 break;
             case SDL_MOUSEMOTION:
-                if (ImGui::GetIO().MouseDown[0]) { // a finger sliding off a button cancels it
-                    ImGui::GetIO().MousePos = {static_cast<float>(event.motion.x),
-                                               static_cast<float>(event.motion.y)};
-                    redraw();
-                }
+                pointer_moved(static_cast<float>(event.motion.x),
+                              static_cast<float>(event.motion.y));
                 break;
             case SDL_KEYDOWN:
                 // A kiosk ignores keys (Escape, Alt+F4...). On a developer's desktop Escape quits.
@@ -524,6 +870,544 @@ int KioskApp::run(bool exit_after_first_frame) {
         }
         run_timers();
     }
+}
+
+// ------------------------------------------------------------------ staff mode
+
+std::int64_t KioskApp::wall_ms() const {
+    return unix_ms(clock_.wall());
+}
+
+void KioskApp::set_up_staff() {
+    if (!settings_) {
+        return; // without settings there are no PINs: IT fixes the file (kiosk --check)
+    }
+    const auto& settings = settings_->staff;
+    if (!settings.enabled()) {
+        log_.warning("no staff PINs are set ([staff] in the settings): staff mode is off");
+        return;
+    }
+    model::StaffLimits limits;
+    limits.leave_after = settings.leave_after;
+    limits.questionnaires = questionnaires_.size();
+    limits.clinics = settings_->device.clinics.size();
+    limits.can_reboot = !settings.reboot_command.empty();
+    limits.can_power_off = !settings.power_off_command.empty();
+    model::PinLockout lockout;
+    if (outbox_) {
+        auto stored = outbox_->device_choice("pin_lockout");
+        if (stored.error) {
+            log_.error("cannot read the staff PIN lockout: " + stored.error->describe());
+        } else if (stored.value) {
+            if (auto parsed = model::PinLockout::from_text(*stored.value)) {
+                lockout = *parsed;
+            } else {
+                log_.error("the stored staff PIN lockout is not readable; starting a 1-minute "
+                           "lockout to be safe");
+                lockout.record_wrong(wall_ms()); // never a way round the lockout
+                for (int i = 1; i < model::PinLockout::kWrongBeforeLockout; ++i) {
+                    lockout.record_wrong(wall_ms());
+                }
+            }
+        }
+    }
+    staff_.emplace(limits, lockout);
+    // The corner square is one finger-width (15 mm): a deliberate press, not a stray touch.
+    corner_hold_.emplace(screen_corner(settings.corner), metrics_.target,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(settings.hold));
+}
+
+std::optional<model::StaffRole> KioskApp::role_for_pin(std::string_view pin) const {
+    const auto& settings = settings_->staff;
+    if (!settings.it_pin_hash.empty() && model::pin_matches(settings.it_pin_hash, pin)) {
+        return model::StaffRole::it;
+    }
+    if (!settings.volunteer_pin_hash.empty() &&
+        model::pin_matches(settings.volunteer_pin_hash, pin)) {
+        return model::StaffRole::volunteer;
+    }
+    return std::nullopt;
+}
+
+void KioskApp::open_staff_mode() {
+    ImGui::SetCurrentContext(imgui_.get());
+    // The finger that made the gesture is still down: it must not press a key of the PIN pad
+    // when it lifts, so ImGui forgets the press.
+    ImGui::GetIO().MouseDown[0] = false;
+    ImGui::GetIO().MousePos = {kOffScreen, kOffScreen};
+    log_.info("staff mode was asked for (the held corner press)");
+    carry_out(staff_->open(clock_.monotonic(), wall_ms()));
+    staff_notice_.clear();
+    connection_result_.clear();
+    database_health_.clear();
+    refresh_staff_view();
+}
+
+void KioskApp::record_staff_action(const std::string& role, const std::string& action) {
+    if (role == "nobody") {
+        log_.warning("staff mode: " + action); // wrong PINs: never the digits
+    } else {
+        log_.info("staff action by " + role + ": " + action);
+    }
+    if (!outbox_) {
+        return;
+    }
+    if (auto error = outbox_->record_staff_action({wall_ms(), role, action})) {
+        log_.error("cannot record a staff action: " + error->describe());
+    }
+}
+
+void KioskApp::apply_staff(const std::vector<model::StaffAction>& actions) {
+    auto check = [this](std::string_view pin) {
+        return role_for_pin(pin);
+    };
+    for (const auto& action : actions) {
+        if (!staff_ || !staff_->is_open()) {
+            break;
+        }
+        auto before = staff_->screen();
+        auto outcome = staff_->apply(action, check, clock_.monotonic(), wall_ms());
+        if (staff_->screen() != before) {
+            staff_notice_.clear(); // a notice belongs to the screen it was given on
+        }
+        carry_out(outcome);
+    }
+    if (staff_->is_open()) {
+        refresh_staff_view();
+    } else {
+        touch_strokes_.clear();
+        staff_notice_.clear();
+        connection_result_.clear();
+        database_health_.clear();
+        staff_view_ = {};
+    }
+}
+
+void KioskApp::carry_out(const model::StaffOutcome& outcome) {
+    for (const auto& entry : outcome.audit) {
+        record_staff_action(entry.role, entry.action);
+    }
+    if (outcome.lockout_changed && outbox_) {
+        if (auto error = outbox_->set_device_choice("pin_lockout", staff_->lockout().to_text())) {
+            log_.error("cannot store the staff PIN lockout: " + error->describe());
+        }
+    }
+    using Do = model::StaffOutcome::Do;
+    switch (outcome.what) {
+    case Do::nothing:
+        break;
+    case Do::reset_kiosk:
+        if (session_) {
+            session_->reset();
+            screen_state_ = {};
+            keep_unsaved_if_abandoned();
+        }
+        break;
+    case Do::pause:
+        set_paused_by_staff(true);
+        break;
+    case Do::resume:
+        set_paused_by_staff(false);
+        break;
+    case Do::send_now:
+        send_now();
+        break;
+    case Do::switch_questionnaire:
+        switch_questionnaire(outcome.index);
+        break;
+    case Do::switch_clinic:
+        switch_clinic(outcome.index);
+        break;
+    case Do::check_connection:
+        check_connection();
+        break;
+    case Do::retry_rejected:
+        retry_rejected();
+        break;
+    case Do::run_command:
+        run_device_command(outcome.command);
+        break;
+    }
+}
+
+void KioskApp::set_paused_by_staff(bool paused) {
+    if (paused) {
+        if (session_) {
+            session_->reset(); // a cleaner's cloth must not answer someone's questionnaire
+            screen_state_ = {};
+            keep_unsaved_if_abandoned();
+        }
+        paused_by_staff_ = true;
+    } else {
+        // Resuming also ends a pause for the opening hours (an evening clinic, say), until the
+        // next opening or closing time or midnight, whichever comes first.
+        if (paused_by_hours_ || hours_pause_waiting_) {
+            auto local = model::local_time_of(clock_.wall());
+            std::int64_t now = wall_ms();
+            std::int64_t until = start_of_local_day(now) + 24ll * 3600 * 1000 + 1000;
+            if (auto change = settings_->opening_hours.until_next_change(local)) {
+                until = std::min<std::int64_t>(
+                    until,
+                    now + std::chrono::duration_cast<std::chrono::milliseconds>(*change).count());
+            }
+            resumed_out_of_hours_until_ = until;
+        }
+        paused_by_staff_ = false;
+        paused_by_hours_ = false;
+        hours_pause_waiting_ = false;
+    }
+    if (outbox_) {
+        auto error = paused ? outbox_->set_device_choice("paused", "1")
+                            : outbox_->clear_device_choice("paused");
+        if (error) {
+            log_.error("cannot store whether the kiosk is paused: " + error->describe());
+        }
+    }
+}
+
+void KioskApp::switch_questionnaire(std::size_t index) {
+    if (index >= questionnaires_.size()) {
+        return;
+    }
+    const auto* chosen = &questionnaires_[index];
+    std::string role = staff_->role() ? model::role_name(*staff_->role()) : "nobody";
+    std::string language = settings_->session.language;
+    const std::string& title = chosen->title.in(language);
+    if (chosen == questionnaire_ && session_) {
+        staff_notice_ = "Patients already get " + title;
+        return;
+    }
+    if (session_) {
+        session_->reset();
+        keep_unsaved_if_abandoned();
+    }
+    screen_state_ = {};
+    questionnaire_ = chosen;
+    if (outbox_ && (session_ || out_of_service_for_questionnaire_)) {
+        model::SessionTimings timings{settings_->session.idle_timeout,
+                                      settings_->session.idle_warning,
+                                      settings_->session.thank_you};
+        session_ = std::make_unique<model::Session>(*questionnaire_, timings, language);
+        out_of_service_reason_.clear();
+        out_of_service_for_questionnaire_ = false;
+    }
+    if (outbox_) {
+        if (auto error = outbox_->set_device_choice("questionnaire", questionnaire_names_[index])) {
+            log_.error("cannot store the questionnaire staff chose: " + error->describe());
+        }
+    }
+    record_staff_action(role, "switched the questionnaire to " + title + " (" +
+                                  questionnaire_->canonical() + ")");
+    staff_notice_ = "Patients now get " + title;
+}
+
+void KioskApp::switch_clinic(std::size_t index) {
+    const auto& clinics = settings_->device.clinics;
+    if (index >= clinics.size()) {
+        return;
+    }
+    std::string role = staff_->role() ? model::role_name(*staff_->role()) : "nobody";
+    clinic_index_ = index;
+    if (outbox_) {
+        if (auto error = outbox_->set_device_choice("clinic", clinics[index])) {
+            log_.error("cannot store the clinic staff chose: " + error->describe());
+        }
+    }
+    record_staff_action(role, "switched the clinic to " + clinics[index]);
+    staff_notice_ = "Responses now record the clinic " + clinics[index];
+}
+
+void KioskApp::send_now() {
+    if (!outbox_) {
+        staff_notice_ = "Responses cannot be read, so nothing can be sent";
+        return;
+    }
+    auto made_due = outbox_->make_queued_due_now();
+    if (made_due.error) {
+        staff_notice_ = "Could not send: " + made_due.error->describe();
+        log_.error("send now: " + made_due.error->describe());
+        return;
+    }
+    if (!delivery_) {
+        staff_notice_ = "Sending is not set up on this kiosk";
+        return;
+    }
+    delivery_->send_now();
+    auto waiting = outbox_->count(outbox::ResponseState::queued);
+    staff_notice_ = waiting.count > 0
+                        ? "Sending " + std::to_string(waiting.count) + " waiting response(s) now"
+                        : "Nothing is waiting to be sent";
+}
+
+void KioskApp::retry_rejected() {
+    if (!outbox_) {
+        return;
+    }
+    auto moved = outbox_->retry_all_rejected();
+    if (moved.error) {
+        staff_notice_ = "Could not send them again: " + moved.error->describe();
+        log_.error("retry rejected: " + moved.error->describe());
+        return;
+    }
+    log_.info(std::to_string(moved.count) + " rejected response(s) queued again by IT");
+    staff_notice_ = std::to_string(moved.count) + " refused response(s) will be sent again";
+    if (delivery_) {
+        delivery_->send_now();
+    }
+}
+
+void KioskApp::check_connection() {
+    auto settings = delivery_settings_from(*settings_);
+    if (auto* problem = std::get_if<std::string>(&settings)) {
+        connection_result_ = "not checked: " + *problem;
+        staff_notice_ = "Connection: " + connection_result_;
+        return;
+    }
+    if (settings_->delivery.endpoint.empty()) {
+        connection_result_ = "no endpoint is set";
+        staff_notice_ = "Connection: " + connection_result_;
+        return;
+    }
+    auto transport_settings = std::get<delivery::DeliverySettings>(settings).transport;
+    auto stop = stop_connection_check_;
+    auto check = [transport_settings, stop]() -> std::string {
+        auto transport = delivery::CurlTransport::create(transport_settings);
+        if (auto* problem = std::get_if<std::string>(&transport)) {
+            return "not checked: " + *problem;
+        }
+        return describe_connection(
+            std::get<delivery::CurlTransport>(transport).check_connection(*stop));
+    };
+    if (clock_.simulated()) {
+        connection_result_ = check(); // scripts see the answer at the next step
+        staff_notice_ = "Connection checked: see Connection above";
+        log_.info("connection check: " + connection_result_);
+        return;
+    }
+    if (connection_check_.valid()) {
+        return; // one at a time
+    }
+    staff_notice_ = "Checking the connection...";
+    connection_check_ = std::async(std::launch::async, check);
+}
+
+void KioskApp::run_device_command(model::DeviceCommand command) {
+    if (command == model::DeviceCommand::restart_app) {
+        restart_requested_ = true;
+        return;
+    }
+    const auto& argv = command == model::DeviceCommand::reboot ? settings_->staff.reboot_command
+                                                               : settings_->staff.power_off_command;
+    if (argv.empty()) {
+        return;
+    }
+    log_.info("running " + argv.front() + " for IT");
+    if (auto problem = run_command(argv)) {
+        log_.error(*problem);
+        record_staff_action("IT", "the command failed: " + *problem);
+    }
+}
+
+void KioskApp::follow_opening_hours() {
+    if (!settings_ || settings_->opening_hours.always_open()) {
+        hours_change_at_.reset();
+        return;
+    }
+    const auto& hours = settings_->opening_hours;
+    auto local = model::local_time_of(clock_.wall());
+    const std::int64_t now = wall_ms();
+    if (hours.is_open(local)) {
+        if (paused_by_hours_ || hours_pause_waiting_) {
+            log_.info("opening time: the kiosk takes responses again");
+        }
+        paused_by_hours_ = false;
+        hours_pause_waiting_ = false;
+        resumed_out_of_hours_until_.reset();
+    } else {
+        if (resumed_out_of_hours_until_ && now >= *resumed_out_of_hours_until_) {
+            resumed_out_of_hours_until_.reset();
+        }
+        if (!resumed_out_of_hours_until_ && !paused_by_hours_) {
+            hours_pause_waiting_ = true;
+        }
+    }
+    bool patient_answering = session_ && session_->screen() != model::Screen::welcome;
+    bool staff_open = staff_ && staff_->is_open();
+    if (hours_pause_waiting_ && !patient_answering && !staff_open) {
+        // Closing time never cuts off a patient half-way: it waits for the welcome screen.
+        hours_pause_waiting_ = false;
+        paused_by_hours_ = true;
+        log_.info("closing time: the kiosk is paused until it opens again");
+    }
+    std::optional<model::MonotonicTime> next;
+    if (auto until = hours.until_next_change(local)) {
+        next = clock_.monotonic() + *until;
+    }
+    if (resumed_out_of_hours_until_) {
+        auto end =
+            clock_.monotonic() + std::chrono::milliseconds(*resumed_out_of_hours_until_ - now);
+        next = next ? std::min(*next, end) : end;
+    }
+    hours_change_at_ = next;
+}
+
+void KioskApp::refresh_staff_view() {
+    staff_view_refreshed_ = clock_.monotonic();
+    if (!staff_) {
+        return;
+    }
+    ui::StaffView view;
+    const std::int64_t now = wall_ms();
+    model::KioskFacts facts;
+    facts.now_ms = now;
+    if (!session_) {
+        facts.out_of_service = out_of_service_reason_;
+    }
+    facts.unsaved_responses = unsaved_.size() + (pending_ ? 1 : 0);
+    facts.delivery_configured = !settings_->delivery.endpoint.empty();
+    facts.paused_by_staff = paused_by_staff_;
+    facts.closed_by_hours = paused_by_hours_;
+    facts.damaged_database_moved_to =
+        moved_aside_database_ ? std::optional(moved_aside_database_->string()) : std::nullopt;
+
+    std::string waiting_text = "-";
+    std::string last_sent = "never";
+    std::string last_problem = "none";
+    std::string today = "-";
+    std::string total = "-";
+    if (!outbox_) {
+        facts.storage_problem = "the response database is not open";
+    } else {
+        auto status = outbox_->delivery_status();
+        if (status.error) {
+            facts.storage_problem = status.error->describe();
+        } else {
+            const auto& d = status.status;
+            facts.waiting = d.queued + d.sending;
+            facts.rejected = d.rejected;
+            facts.oldest_waiting_ms = d.oldest_waiting_created_at_ms;
+            facts.last_success_ms = d.last_success_at_ms;
+            facts.last_error = d.last_error;
+            facts.last_error_ms = d.last_error_at_ms;
+            facts.delivery_paused = d.paused;
+            facts.delivery_paused_reason = d.paused_reason;
+            waiting_text = std::to_string(facts.waiting);
+            if (d.oldest_waiting_created_at_ms) {
+                waiting_text += " (oldest " +
+                                model::duration_words(now - *d.oldest_waiting_created_at_ms) +
+                                " old)";
+            }
+            if (d.last_success_at_ms) {
+                last_sent = local_clock_text(*d.last_success_at_ms, now) + " (" +
+                            model::duration_words(now - *d.last_success_at_ms) + " ago)";
+            }
+            if (d.last_error && d.last_error_at_ms) {
+                last_problem = local_clock_text(*d.last_error_at_ms, now) + ": " + *d.last_error;
+            }
+        }
+        auto totals = outbox_->response_totals(start_of_local_day(now));
+        if (totals.error) {
+            facts.storage_problem = totals.error->describe();
+        } else {
+            today = std::to_string(totals.totals.stored_since);
+            total = std::to_string(totals.totals.stored_ever);
+            if (totals.totals.since_ms) {
+                total += " since " + local_clock_text(*totals.totals.since_ms, now);
+            }
+        }
+    }
+    std::string free_disk = "-";
+    if (settings_) {
+        std::error_code error;
+        auto space = std::filesystem::space(settings_->data_dir, error);
+        if (!error) {
+            facts.free_disk_bytes = space.available;
+            free_disk = bytes_text(space.available);
+        }
+    }
+    view.assessment = model::assess_kiosk(facts);
+    view.help = settings_->staff.help;
+    view.paused = paused();
+
+    std::string language = settings_->session.language;
+    for (const auto& questionnaire : questionnaires_) {
+        view.questionnaires.push_back(questionnaire.title.in(language));
+        view.questionnaire_descriptions.push_back(questionnaire.description);
+    }
+    view.active_questionnaire =
+        questionnaire_ ? static_cast<std::size_t>(questionnaire_ - questionnaires_.data())
+                       : questionnaires_.size();
+    view.clinics = settings_->device.clinics;
+    view.active_clinic = clinic_index_;
+
+    std::string pause_text = "no";
+    if (paused_by_staff_) {
+        pause_text = "yes, by staff";
+    } else if (paused_by_hours_) {
+        pause_text = "yes, outside opening hours";
+    }
+    const auto& hours = settings_->opening_hours;
+    std::string hours_text =
+        hours.always_open()
+            ? "always open"
+            : "today " + hours.describe_day(model::local_time_of(clock_.wall()).weekday);
+    view.facts = {
+        {"Questionnaire", questionnaire_ ? questionnaire_->title.in(language) : "none working"},
+        {"Clinic", clinic()},
+        {"Responses today", today},
+        {"Responses in total", total},
+        {"Waiting to send", waiting_text},
+        {"Last sent", last_sent},
+        {"Last problem", last_problem},
+        {"Free storage", free_disk},
+        {"Paused", pause_text},
+        {"Opening hours", hours_text},
+    };
+
+    if (staff_->role() == model::StaffRole::it) {
+        std::string certificate = "none (not used)";
+        if (!settings_->delivery.client_certificate.empty()) {
+            auto expiry = delivery::certificate_expiry(settings_->delivery.client_certificate);
+            certificate =
+                expiry.index() == 0 ? "expires " + std::get<0>(expiry) : std::get<1>(expiry);
+        }
+        std::string ca = "the system's";
+        if (!settings_->delivery.ca_file.empty()) {
+            auto expiry = delivery::certificate_expiry(settings_->delivery.ca_file);
+            ca = expiry.index() == 0 ? "expires " + std::get<0>(expiry) : std::get<1>(expiry);
+        }
+        if (staff_->screen() == model::StaffScreen::it && database_health_.empty() && outbox_) {
+            auto health = outbox_->check_health();
+            database_health_ = health.error ? health.error->describe()
+                               : health.ok
+                                   ? "ok (schema " + std::to_string(outbox_->schema_version()) + ")"
+                                   : "damaged: " + health.detail;
+        }
+        view.rejected_count = facts.rejected;
+        view.it_facts = {
+            {"Device", settings_->device.id},
+            {"Site", settings_->device.site},
+            {"Software", version_.empty() ? "unknown" : version_},
+            {"Endpoint",
+             settings_->delivery.endpoint.empty() ? "none set" : settings_->delivery.endpoint},
+            {"Client certificate", certificate},
+            {"Trusted CA", ca},
+            {"Connection", connection_result_.empty() ? "not checked yet" : connection_result_},
+            {"Database", database_health_.empty() ? "-" : database_health_},
+            {"Database file", outbox_ ? outbox_->file().string() : "not open"},
+            {"Refused responses", std::to_string(facts.rejected)},
+        };
+        if (facts.rejected > 0 && outbox_) {
+            auto rejected = outbox_->list(outbox::ResponseState::rejected, 3);
+            for (const auto& row : rejected.responses) {
+                view.rejected.push_back(
+                    "#" + std::to_string(row.id) + ": HTTP " +
+                    (row.last_status ? std::to_string(*row.last_status) : std::string("-")) + ": " +
+                    row.last_error.value_or("no reason given"));
+            }
+        }
+    }
+    staff_view_ = std::move(view);
 }
 
 // ------------------------------------------------------------------ headless scripts
@@ -596,6 +1480,23 @@ bool KioskApp::type_character(const std::string& character, std::string& problem
     return false;
 }
 
+void KioskApp::let_time_pass(std::chrono::milliseconds duration, const std::string& where,
+                             std::vector<std::string>& failures) {
+    auto end = clock_.monotonic() + duration;
+    for (;;) {
+        auto due = next_timer();
+        if (!due || *due > end) {
+            break;
+        }
+        // Never stand still: a timer that stays due must not hold the script for ever.
+        clock_.advance_to(std::max(*due, clock_.monotonic() + std::chrono::milliseconds(1)));
+        run_timers();
+        check_frame(where, failures);
+    }
+    clock_.advance_to(end);
+    run_timers();
+}
+
 ScriptOutcome KioskApp::run_script(const std::vector<ScriptStep>& steps,
                                    const std::string& script_name,
                                    const std::filesystem::path& screenshots) {
@@ -630,21 +1531,29 @@ ScriptOutcome KioskApp::run_script(const std::vector<ScriptStep>& steps,
             }
             break;
         }
-        case ScriptStep::Kind::wait: {
-            auto end = clock_.monotonic() + step.duration;
-            while (session_) {
-                auto due = session_->next_timer(clock_.monotonic());
-                if (!due || *due > end) {
-                    break;
-                }
-                clock_.advance_to(std::max(*due, clock_.monotonic()));
-                run_timers();
-                check_frame(where, outcome.failures);
+        case ScriptStep::Kind::wait:
+            let_time_pass(step.duration, where, outcome.failures);
+            break;
+        case ScriptStep::Kind::hold:
+            pointer_down(step.x, step.y);
+            let_time_pass(step.duration, where, outcome.failures);
+            pointer_up(step.x, step.y);
+            break;
+        case ScriptStep::Kind::drag: {
+            constexpr int kMoves = 24;
+            pointer_down(step.x, step.y);
+            for (int i = 1; i <= kMoves; ++i) {
+                float along = static_cast<float>(i) / kMoves;
+                pointer_moved(step.x + (step.x2 - step.x) * along,
+                              step.y + (step.y2 - step.y) * along);
             }
-            clock_.advance_to(end);
-            run_timers();
+            pointer_up(step.x2, step.y2);
             break;
         }
+        case ScriptStep::Kind::set_clock:
+            clock_.set_wall(step.wall);
+            run_timers();
+            break;
         case ScriptStep::Kind::screenshot:
             if (!screenshots.empty()) {
                 // Draw again so the picture is exactly what the screen shows now.
@@ -700,6 +1609,13 @@ ScriptOutcome KioskApp::run_script(const std::vector<ScriptStep>& steps,
         if (!ok) {
             outcome.failures.push_back(where + ": " + problem);
             break; // later steps would only report the same mistake again
+        }
+        if (restart_requested_) {
+            if (&step != &steps.back()) {
+                outcome.failures.push_back(where + ": the kiosk stopped here to restart; the steps "
+                                                   "after this one cannot run");
+            }
+            break;
         }
     }
     outcome.passed = outcome.failures.empty();

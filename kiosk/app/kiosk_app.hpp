@@ -10,6 +10,7 @@
 #include "delivery/delivery.hpp"
 #include "model/questionnaire.hpp"
 #include "model/session.hpp"
+#include "model/staff.hpp"
 #include "model/uuid.hpp"
 #include "outbox/outbox.hpp"
 #include "platform/imgui_sdl_renderer.hpp"
@@ -17,11 +18,14 @@
 #include "settings/settings.hpp"
 #include "ui/frame_record.hpp"
 #include "ui/screens.hpp"
+#include "ui/staff_screens.hpp"
 #include "ui/strings.hpp"
 #include "ui/theme.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +41,10 @@ struct AppOptions {
     std::optional<std::string> questionnaire; // overrides the settings' active questionnaire
     std::filesystem::path default_assets_dir;
     bool deliver = false; // run the delivery worker (main turns it on; headless: --deliver)
+    std::string version;  // the software version, for the IT screen
+    // Headless only: where the simulated wall clock starts (a test restarting the kiosk carries
+    // its time over). Empty: now.
+    std::optional<std::chrono::system_clock::time_point> clock_start;
 };
 
 // The clock the kiosk runs on: the real one, or a simulated one that only moves when a
@@ -47,6 +55,8 @@ public:
     model::MonotonicTime monotonic() const;
     std::chrono::system_clock::time_point wall() const;
     void advance_to(model::MonotonicTime when); // simulated only
+    // Simulated only: the wall clock reads `now` from this moment, as when a clock is set.
+    void set_wall(std::chrono::system_clock::time_point now);
     bool simulated() const { return simulated_; }
 
 private:
@@ -70,7 +80,8 @@ public:
     KioskApp(const KioskApp&) = delete;
     KioskApp& operator=(const KioskApp&) = delete;
 
-    // Runs on the real screen until SDL_QUIT (a signal from the service manager).
+    // Runs on the real screen until SDL_QUIT (a signal from the service manager) or until IT
+    // chose "Restart app" (the service manager starts it again).
     // `exit_after_first_frame` stops after the first frame is on screen (for benchmarks).
     int run(bool exit_after_first_frame = false);
 
@@ -87,6 +98,11 @@ public:
         return moved_aside_database_;
     }
     const ui::FrameRecord& last_frame() const { return record_; }
+    bool paused() const { return paused_by_staff_ || paused_by_hours_; }
+    std::chrono::system_clock::time_point wall_clock() const { return clock_.wall(); }
+    // IT chose "Restart app": run() has returned, and scripts stop at that step.
+    bool restart_requested() const { return restart_requested_; }
+    const std::string& clinic() const;
     const model::Session* session() const { return session_.get(); }
     outbox::Outbox* outbox() { return outbox_ ? &*outbox_ : nullptr; }
     // Time from a tap's release to the response being durable, for each response saved.
@@ -99,21 +115,50 @@ private:
     void start_delivery();
     void go_out_of_service(const std::string& reason);
     bool open_display(bool headless);
+    void load_questionnaires(const AppOptions& options);
+    void restore_staff_choices();
+    void set_up_staff();
 
     // Input and drawing.
     void pointer_down(float x, float y);
     void pointer_up(float x, float y);
+    void pointer_moved(float x, float y);
     void redraw();
-    std::vector<model::Action> build_frame();
+    struct FrameActions {
+        std::vector<model::Action> patient;
+        std::vector<model::StaffAction> staff;
+        bool empty() const { return patient.empty() && staff.empty(); }
+    };
+    FrameActions build_frame();
     void present();
-    void apply(const std::vector<model::Action>& actions);
+    void apply(const FrameActions& actions);
+    std::optional<model::MonotonicTime> next_timer();
     void save_response();
     void keep_unsaved_if_abandoned();
     void retry_unsaved();
     void run_timers();
     void check_frame(const std::string& where, std::vector<std::string>& failures);
+    void let_time_pass(std::chrono::milliseconds duration, const std::string& where,
+                       std::vector<std::string>& failures);
     bool tap_label(const std::string& label, std::string& problem);
     bool type_character(const std::string& character, std::string& problem);
+
+    // Staff mode.
+    void open_staff_mode();
+    void apply_staff(const std::vector<model::StaffAction>& actions);
+    void carry_out(const model::StaffOutcome& outcome);
+    void record_staff_action(const std::string& role, const std::string& action);
+    void refresh_staff_view();
+    void switch_questionnaire(std::size_t index);
+    void switch_clinic(std::size_t index);
+    void send_now();
+    void retry_rejected();
+    void check_connection();
+    void run_device_command(model::DeviceCommand command);
+    void set_paused_by_staff(bool paused);
+    void follow_opening_hours();
+    std::optional<model::StaffRole> role_for_pin(std::string_view pin) const;
+    std::int64_t wall_ms() const;
 
     Log& log_;
     AppClock clock_;
@@ -123,14 +168,40 @@ private:
 
     std::optional<settings::Settings> settings_;
     settings::DisplaySettings display_;
-    std::vector<model::Questionnaire> questionnaires_;
+    std::vector<model::Questionnaire> questionnaires_; // those that loaded; never resized later
+    std::vector<std::string> questionnaire_names_;     // their file stems, for the saved choice
     const model::Questionnaire* questionnaire_ = nullptr;
+    std::size_t clinic_index_ = 0;
     std::unique_ptr<model::Session> session_;
     std::optional<outbox::Outbox> outbox_;
     std::unique_ptr<delivery::DeliveryWorker> delivery_; // its own thread and outbox connection
     std::string out_of_service_reason_;
     std::optional<std::filesystem::path> moved_aside_database_; // for staff status
     model::UuidGenerator uuids_;
+    std::string version_;
+
+    // Staff mode (empty when the settings set no PIN) and the hidden press that opens it.
+    std::optional<model::StaffMode> staff_;
+    std::optional<model::CornerHold> corner_hold_;
+    ui::StaffView staff_view_;
+    model::MonotonicTime staff_view_refreshed_{};
+    static constexpr std::chrono::seconds kStaffViewRefresh{5};
+    std::string staff_notice_;
+    std::vector<std::vector<ImVec2>> touch_strokes_; // the touch test's lines
+    std::string connection_result_;                  // the last "Check connection", for IT
+    bool paused_by_staff_ = false;
+    bool paused_by_hours_ = false;
+    bool hours_pause_waiting_ = false; // closing time came while a patient was answering
+    // Staff resumed outside opening hours: open until then (Unix ms), then closed hours rule.
+    std::optional<std::int64_t> resumed_out_of_hours_until_;
+    std::optional<model::MonotonicTime> hours_change_at_;
+    bool restart_requested_ = false;
+    bool out_of_service_for_questionnaire_ = false; // a working one chosen by staff ends it
+    // "Check connection" runs on its own thread on the real screen (it can take seconds).
+    std::future<std::string> connection_check_;
+    std::shared_ptr<std::atomic<bool>> stop_connection_check_ =
+        std::make_shared<std::atomic<bool>>(false);
+    std::string database_health_; // quick_check, when the IT screen was opened
     struct PendingResponse {
         std::string identifier;
         std::string questionnaire;

@@ -1,6 +1,7 @@
 // kiosk-sync: the delivery of stored responses, for IT staff.
 //
-//   kiosk-sync --config FILE status            what is waiting, delivered, refused; last problem
+//   kiosk-sync --config FILE status            what is waiting, delivered, refused; last problem;
+//                                              responses stored; the last staff actions
 //   kiosk-sync --config FILE once              deliver everything that is due, now
 //   kiosk-sync --config FILE list [--state S] [--limit N]
 //   kiosk-sync --config FILE retry ID          send a refused response again
@@ -24,13 +25,68 @@ const char* const kUsage =
     "  kiosk-sync --config FILE list [--state queued|sending|acknowledged|rejected] [--limit N]\n"
     "  kiosk-sync --config FILE retry ID\n";
 
-std::string local_time(std::int64_t unix_ms) {
+std::string local_time(std::int64_t unix_ms, const char* format = "%Y-%m-%d %H:%M:%S") {
     std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
     std::tm local{};
     localtime_r(&seconds, &local);
     char text[40];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+    std::strftime(text, sizeof text, format, &local);
     return text;
+}
+
+// Where "today" starts on this device's clock and time zone, in Unix milliseconds.
+std::int64_t start_of_local_day(std::time_t now) {
+    std::tm local{};
+    localtime_r(&now, &local);
+    local.tm_hour = 0;
+    local.tm_min = 0;
+    local.tm_sec = 0;
+    local.tm_isdst = -1; // midnight may be on the other side of a clock change
+    return static_cast<std::int64_t>(std::mktime(&local)) * 1000;
+}
+
+// Staff actions are the app's own words, but a questionnaire title can reach them: one line each.
+std::string one_line(std::string text) {
+    for (auto& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            c = ' ';
+        }
+    }
+    return text;
+}
+
+constexpr std::size_t kStaffActionsShown = 10;
+
+int print_staff_facts(outbox::Outbox& outbox) {
+    auto totals = outbox.response_totals(start_of_local_day(std::time(nullptr)));
+    if (totals.error) {
+        std::fprintf(stderr, "kiosk-sync: %s\n", totals.error->describe().c_str());
+        return 1;
+    }
+    const auto& t = totals.totals;
+    if (t.since_ms) {
+        std::printf("stored ever:   %lld since %s\n", static_cast<long long>(t.stored_ever),
+                    local_time(*t.since_ms, "%Y-%m-%d %H:%M").c_str());
+    } else {
+        std::printf("stored ever:   %lld\n", static_cast<long long>(t.stored_ever));
+    }
+    std::printf("stored today:  %lld\n", static_cast<long long>(t.stored_since));
+
+    auto recent = outbox.recent_staff_actions(kStaffActionsShown);
+    if (recent.error) {
+        std::fprintf(stderr, "kiosk-sync: %s\n", recent.error->describe().c_str());
+        return 1;
+    }
+    if (recent.actions.empty()) {
+        std::printf("Last staff actions: none recorded\n");
+        return 0;
+    }
+    std::printf("Last staff actions:\n");
+    for (const auto& action : recent.actions) {
+        std::printf("  %s  %-9s  %s\n", local_time(action.at_ms, "%Y-%m-%d %H:%M").c_str(),
+                    one_line(action.role).c_str(), one_line(action.action).c_str());
+    }
+    return 0;
 }
 
 int print_status(outbox::Outbox& outbox) {
@@ -60,7 +116,7 @@ int print_status(outbox::Outbox& outbox) {
     if (s.paused) {
         std::printf("PAUSED:        %s\n", s.paused_reason.c_str());
     }
-    return 0;
+    return print_staff_facts(outbox);
 }
 
 int print_list(outbox::Outbox& outbox, std::optional<outbox::ResponseState> state, long limit) {

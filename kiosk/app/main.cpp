@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #ifndef KIOSK_DEFAULT_ASSETS_DIR
 #define KIOSK_DEFAULT_ASSETS_DIR "/usr/share/kiosk/assets"
 #endif
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
         return 0;
     case CommandLine::Mode::check:
         return check_settings(command.settings, std::cout);
+    case CommandLine::Mode::hash_pin:
+        return hash_pin_command(STDIN_FILENO, std::cout, std::cerr);
     case CommandLine::Mode::run:
     case CommandLine::Mode::headless:
         break;
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
     options.deliver = !options.headless || command.deliver;
     options.questionnaire = command.questionnaire;
     options.default_assets_dir = KIOSK_DEFAULT_ASSETS_DIR;
+    options.version = KIOSK_VERSION;
     auto app = KioskApp::start(options, log);
     if (!app) {
         return 1;

@@ -105,6 +105,7 @@ struct Questionnaire {
     std::string version;
     std::string name;
     LocalText title;
+    std::string description;     // for staff choosing between questionnaires; may be empty
     std::string language = "en"; // the base language of the texts
     std::vector<Item> items;
 

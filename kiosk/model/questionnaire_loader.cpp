@@ -332,6 +332,8 @@ public:
         questionnaire.version = read_string(root, "version", "", Need::optional).value_or("");
         questionnaire.id = read_string(root, "id", "", Need::optional).value_or("");
         questionnaire.name = read_string(root, "name", "", Need::optional).value_or("");
+        questionnaire.description =
+            read_string(root, "description", "", Need::optional).value_or("");
         check_status(root);
         if (const auto language = read_string(root, "language", "", Need::optional)) {
             questionnaire.language = *language;

@@ -1,5 +1,7 @@
 #include "settings/settings.hpp"
 
+#include "model/pin_hash.hpp"
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -37,6 +39,12 @@ public:
 
     void problem(const toml::node* at, const std::string& key, const std::string& what) {
         std::string place = at != nullptr ? place_of(*at, path(key)) : "'" + path(key) + "'";
+        problems_.push_back({file_, place, what});
+    }
+
+    // A problem with the section as a whole, pointed at its [header].
+    void section_problem(const std::string& what) {
+        std::string place = table_ != nullptr ? place_of(*table_, name_) : "'" + name_ + "'";
         problems_.push_back({file_, place, what});
     }
 
@@ -133,9 +141,11 @@ public:
         return out;
     }
 
-    void report_unknown_keys() {
+    // Reports each key not asked for; true when there was one.
+    bool report_unknown_keys() {
+        bool any = false;
         if (table_ == nullptr) {
-            return;
+            return any;
         }
         for (const auto& [key, value] : *table_) {
             std::string name(key.str());
@@ -145,8 +155,10 @@ public:
                     allowed += (allowed.empty() ? "" : ", ") + k;
                 }
                 problem(&value, name, "is not a known setting (known here: " + allowed + ")");
+                any = true;
             }
         }
+        return any;
     }
 
 private:
@@ -185,6 +197,42 @@ std::chrono::seconds seconds_or(std::optional<std::int64_t> value, std::chrono::
     return value ? std::chrono::seconds(*value) : fallback;
 }
 
+// The clinics a volunteer may switch between; the default one (service) must be among them, or
+// switching back to it would be impossible.
+void read_clinics(TableReader& reader, Settings& settings) {
+    auto& device = settings.device;
+    auto clinics = reader.texts("clinics", false);
+    if (!clinics) {
+        if (reader.node("clinics") == nullptr && !device.service.empty()) {
+            device.clinics = {device.service};
+        }
+        return;
+    }
+    const toml::array* array = reader.node("clinics")->as_array();
+    if (clinics->empty()) {
+        reader.problem(array, "clinics",
+                       "must list at least one clinic (leave it out to use only the service)");
+        return;
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < clinics->size(); ++i) {
+        const std::string& clinic = (*clinics)[i];
+        std::string key = "clinics[" + std::to_string(i) + "]";
+        if (clinic.find_first_not_of(" \t") == std::string::npos) {
+            reader.problem(array->get(i), key, "must not be empty");
+        } else if (!seen.insert(clinic).second) {
+            reader.problem(array->get(i), key, "lists \"" + clinic + "\" a second time");
+        }
+    }
+    if (!device.service.empty() && seen.count(device.service) == 0) {
+        reader.problem(reader.node("service"), "service",
+                       "is \"" + device.service +
+                           "\", which is not one of device.clinics (the default clinic must be "
+                           "one a volunteer can switch back to)");
+    }
+    device.clinics = *clinics;
+}
+
 void read_device(TableReader reader, Settings& settings) {
     if (auto id = reader.text("id", true)) {
         bool plain =
@@ -201,6 +249,7 @@ void read_device(TableReader reader, Settings& settings) {
     }
     settings.device.site = reader.text("site", true).value_or("");
     settings.device.service = reader.text("service", true).value_or("");
+    read_clinics(reader, settings);
     reader.report_unknown_keys();
 }
 
@@ -358,6 +407,112 @@ void read_delivery(TableReader reader, Settings& settings, const std::filesystem
     reader.report_unknown_keys();
 }
 
+// A PIN hash from `kiosk --hash-pin`. The value is never repeated in a problem: what is there
+// instead of a hash may well be the PIN itself, typed in by mistake, and problems are printed
+// and logged.
+void read_pin_hash(TableReader& reader, const std::string& key, std::string& into) {
+    auto value = reader.text(key, false);
+    if (!value) {
+        return;
+    }
+    if (!model::is_pin_hash(*value)) {
+        reader.problem(reader.node(key), key,
+                       "is not a PIN hash: run `kiosk --hash-pin`, type the PIN, and put what it "
+                       "prints here in quotes (the value is not shown here, in case it is a PIN)");
+        return;
+    }
+    into = *value;
+}
+
+// A program the kiosk runs without a shell, so without PATH: its first word must be a full path.
+void read_command(TableReader& reader, const std::string& key, std::vector<std::string>& into) {
+    auto command = reader.texts(key, false);
+    if (!command) {
+        return;
+    }
+    if (!command->empty() && !std::filesystem::path(command->front()).is_absolute()) {
+        reader.problem(reader.node(key)->as_array()->get(0), key + "[0]",
+                       "must be the program's full path, like \"/usr/bin/sudo\" (it is run "
+                       "without a shell, so PATH is not searched; it is \"" +
+                           command->front() + "\")");
+        return;
+    }
+    into = *command;
+}
+
+void read_staff(TableReader reader, Settings& settings) {
+    auto& staff = settings.staff;
+    read_pin_hash(reader, "volunteer_pin", staff.volunteer_pin_hash);
+    read_pin_hash(reader, "it_pin", staff.it_pin_hash);
+    if (auto corner = reader.text("corner", false)) {
+        static const std::pair<const char*, Corner> corners[] = {
+            {"top-left", Corner::top_left},
+            {"top-right", Corner::top_right},
+            {"bottom-left", Corner::bottom_left},
+            {"bottom-right", Corner::bottom_right},
+        };
+        bool known = false;
+        for (const auto& [name, value] : corners) {
+            if (*corner == name) {
+                staff.corner = value;
+                known = true;
+            }
+        }
+        if (!known) {
+            reader.problem(reader.node("corner"), "corner",
+                           "must be \"top-left\", \"top-right\", \"bottom-left\" or "
+                           "\"bottom-right\" (it is \"" +
+                               *corner + "\")");
+        }
+    }
+    staff.hold = seconds_or(reader.integer("hold_seconds", 2, 10), staff.hold);
+    staff.leave_after =
+        seconds_or(reader.integer("leave_after_seconds", 15, 600), staff.leave_after);
+    staff.help = reader.text("help", false).value_or("");
+    read_command(reader, "reboot_command", staff.reboot_command);
+    read_command(reader, "power_off_command", staff.power_off_command);
+    reader.report_unknown_keys();
+}
+
+void read_opening_hours(TableReader reader, Settings& settings) {
+    if (!reader.present()) {
+        return; // always open
+    }
+    static const char* const days[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                       "friday", "saturday", "sunday"};
+    model::OpeningHours::Week week;
+    bool all_read = true;
+    bool opens_some_day = false;
+    for (std::size_t day = 0; day < week.size(); ++day) {
+        const std::string key = days[day];
+        auto text = reader.text(key, false);
+        if (!text) {
+            all_read = all_read && reader.node(key) == nullptr; // not listed: closed
+            continue;
+        }
+        std::string problem;
+        auto times = model::parse_opening_times(*text, problem);
+        if (!times) {
+            reader.problem(reader.node(key), key, problem + " (it is \"" + *text + "\")");
+            all_read = false;
+            continue;
+        }
+        week[day] = *times;
+        opens_some_day = opens_some_day || times->has_value();
+    }
+    // A misspelt day ("mon") is reported as such; it was meant to open the kiosk.
+    if (reader.report_unknown_keys() || !all_read) {
+        return;
+    }
+    if (!opens_some_day) {
+        reader.section_problem("opens on no day, so the kiosk would never ask for feedback: give "
+                               "at least one day, like monday = \"08:00-18:00\", or leave "
+                               "[opening_hours] out to keep the kiosk open all the time");
+        return;
+    }
+    settings.opening_hours = model::OpeningHours(week);
+}
+
 const toml::table* sub_table(const toml::table& root, const std::string& name,
                              const std::string& file, model::Problems& problems) {
     const toml::node* node = root.get(name);
@@ -390,8 +545,9 @@ SettingsLoad parse_settings(const std::string& toml_text, const std::string& sou
 
     Settings settings;
     settings.file = source_name;
-    static const char* const sections[] = {"device",  "questionnaires", "storage", "session",
-                                           "display", "delivery",       "paths"};
+    static const char* const sections[] = {"device",  "questionnaires", "storage",
+                                           "session", "display",        "delivery",
+                                           "paths",   "staff",          "opening_hours"};
     for (const auto& [key, value] : root) {
         std::string name(key.str());
         bool known = false;
@@ -402,7 +558,7 @@ SettingsLoad parse_settings(const std::string& toml_text, const std::string& sou
             load.problems.push_back(
                 {source_name, place_of(value, name),
                  "is not a known section (known: device, questionnaires, storage, session, "
-                 "display, delivery, paths)"});
+                 "display, delivery, paths, staff, opening_hours)"});
         }
     }
     auto section = [&](const char* name) {
@@ -428,6 +584,8 @@ SettingsLoad parse_settings(const std::string& toml_text, const std::string& sou
     if (root.get("delivery") != nullptr) {
         read_delivery(section("delivery"), settings, base_dir);
     }
+    read_staff(section("staff"), settings);
+    read_opening_hours(section("opening_hours"), settings);
     if (load.problems.empty()) {
         load.settings = std::move(settings);
     }

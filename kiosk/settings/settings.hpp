@@ -4,6 +4,7 @@
 // copied as a whole. Unknown keys are refused: a misspelt key silently ignored is a setting
 // IT staff believe is in force when it is not.
 
+#include "model/opening_hours.hpp"
 #include "model/problem.hpp"
 
 #include <chrono>
@@ -18,7 +19,10 @@ namespace kiosk::settings {
 struct DeviceSettings {
     std::string id;      // the device's name in the trust's inventory, sent with each response
     std::string site;    // hospital or building
-    std::string service; // the clinic or department the kiosk serves
+    std::string service; // the clinic or department the kiosk serves (the default clinic)
+    // The clinics a volunteer may switch the kiosk between in staff mode, in the file's order;
+    // always holds `service`. Just {service} when the file does not list them.
+    std::vector<std::string> clinics;
 };
 
 struct SessionSettings {
@@ -64,6 +68,26 @@ struct DeliverySettings {
     int retention_days = 30; // acknowledged responses are purged this long after delivery
 };
 
+// Where on the screen the hidden press that opens staff mode is held.
+enum class Corner { top_left, top_right, bottom_left, bottom_right };
+
+// Staff mode: volunteers and IT staff hold a press in one corner of the screen, then type a PIN.
+struct StaffSettings {
+    std::string volunteer_pin_hash; // Argon2id (model/pin_hash.hpp); empty: no volunteer PIN
+    std::string it_pin_hash;        // empty: no IT PIN
+    Corner corner = Corner::top_left;
+    std::chrono::seconds hold{3};         // how long the press is held (2 to 10 s)
+    std::chrono::seconds leave_after{60}; // staff mode closes after this long without a touch
+    // Who to call, shown to volunteers when something is wrong: "IT service desk, extension 4444".
+    std::string help;
+    // Programs run (without a shell) by the Restart-device and Switch-off buttons: argv, argv[0]
+    // an absolute path. Empty: no such button.
+    std::vector<std::string> reboot_command;
+    std::vector<std::string> power_off_command;
+
+    bool enabled() const { return !volunteer_pin_hash.empty() || !it_pin_hash.empty(); }
+};
+
 struct Settings {
     std::filesystem::path file; // the settings file itself
     DeviceSettings device;
@@ -74,6 +98,8 @@ struct Settings {
     SessionSettings session;
     DisplaySettings display;
     DeliverySettings delivery;
+    StaffSettings staff;               // staff mode is off unless a PIN is set
+    model::OpeningHours opening_hours; // always open unless the file gives [opening_hours]
 };
 
 struct SettingsLoad {

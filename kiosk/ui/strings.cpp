@@ -51,6 +51,8 @@ Strings::Strings()
           {"out_of_service.body", "Sorry. Please ask a member of staff if you would like to "
                                   "give feedback."},
           {"out_of_service.reason", "For staff: {reason}"},
+          {"paused.title", "This kiosk is not in use right now"},
+          {"paused.body", "Please ask a member of staff if you would like to give feedback."},
       } {}
 
 std::optional<std::string> Strings::load(const std::filesystem::path& assets_dir,

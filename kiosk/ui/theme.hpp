@@ -38,6 +38,12 @@ struct Theme {
     Colour face_fill{0xFF, 0xD3, 0x4E};
     Colour face_ink{0x1B, 0x1F, 0x24};
     Colour out_of_service_background{0xE6, 0xEB, 0xF0};
+    Colour paused_background{0xE3, 0xEE, 0xE8}; // calm, and plainly not the welcome screen
+    // The staff screen's one-glance verdict; each with the text colour it is read in.
+    Colour health_green{0x00, 0x6B, 0x3C};
+    Colour health_amber{0xFF, 0xC1, 0x07};
+    Colour health_red{0xB0, 0x1C, 0x1C};
+    Colour staff_background{0xFF, 0xFF, 0xFF};
 
     struct TextPair {
         const char* name;

@@ -324,6 +324,14 @@ void DeliveryWorker::wake() {
     wake_signal_.notify_one();
 }
 
+void DeliveryWorker::send_now() {
+    {
+        std::lock_guard lock(mutex_);
+        send_now_ = true;
+    }
+    wake_signal_.notify_one();
+}
+
 void DeliveryWorker::stop() {
     {
         // Under the lock, so the worker cannot miss this between checking and waiting.
@@ -375,6 +383,13 @@ void DeliveryWorker::run() {
         // This worker holds the delivery lock, so any row still `sending` between passes is its
         // own leftover (a bookkeeping write that failed): back to the queue, never stranded.
         outbox.recover_interrupted();
+        {
+            std::lock_guard lock(mutex_);
+            if (send_now_) {
+                send_now_ = false;
+                delivery.forget_backoff();
+            }
+        }
         delivery.deliver_due(stopping_, unix_now_ms);
         if (std::chrono::steady_clock::now() >= next_purge) {
             delivery.purge(unix_now_ms());
@@ -391,7 +406,8 @@ void DeliveryWorker::run() {
                               std::chrono::milliseconds(0), wait);
         }
         std::unique_lock lock(mutex_);
-        wake_signal_.wait_for(lock, wait, [this] { return woken_ || stopping_.load(); });
+        wake_signal_.wait_for(lock, wait,
+                              [this] { return woken_ || send_now_ || stopping_.load(); });
         woken_ = false;
     }
 }

@@ -62,6 +62,12 @@ public:
     // due: a server that is down must not be asked once per batch of a large backlog.
     std::int64_t not_before_ms() const { return not_before_ms_; }
 
+    // Staff asked to send now: the next pass ignores the backoff and a credentials pause.
+    void forget_backoff() {
+        not_before_ms_ = 0;
+        paused_until_ms_ = 0;
+    }
+
 private:
     // One batch; returns false when the pass should end.
     bool deliver_batch(const std::atomic<bool>& stop, std::int64_t now, PassResult& result);
@@ -113,6 +119,9 @@ public:
 
     void start();
     void wake(); // "there is a new response": send now rather than at the next timer
+    // Staff's "Send now": forget the backoff and any credentials pause, and try at once.
+    // (The rows themselves are made due by Outbox::make_queued_due_now.)
+    void send_now();
     void stop(); // aborts an upload in progress within about a second; its rows go back to queued
 
 private:
@@ -124,6 +133,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_signal_;
     bool woken_ = false;
+    bool send_now_ = false;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

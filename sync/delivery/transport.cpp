@@ -114,6 +114,35 @@ std::variant<CurlTransport, std::string> CurlTransport::create(const TransportSe
 }
 
 PostResult CurlTransport::post_bundle(std::string_view body, const std::atomic<bool>& stop) {
+    return perform(handles_->settings.endpoint, body, stop, false);
+}
+
+ConnectionCheck CurlTransport::check_connection(const std::atomic<bool>& stop) {
+    ConnectionCheck check;
+    std::string url = handles_->settings.endpoint;
+    while (!url.empty() && url.back() == '/') {
+        url.pop_back();
+    }
+    auto started = std::chrono::steady_clock::now();
+    check.result = perform(url + "/metadata", std::nullopt, stop, true);
+    check.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    struct curl_certinfo* chain = nullptr;
+    if (curl_easy_getinfo(handles_->curl.get(), CURLINFO_CERTINFO, &chain) == CURLE_OK &&
+        chain != nullptr && chain->num_of_certs > 0) {
+        static constexpr std::string_view field = "Expire date:";
+        for (curl_slist* item = chain->certinfo[0]; item != nullptr; item = item->next) {
+            std::string_view line = item->data;
+            if (line.substr(0, field.size()) == field) {
+                check.server_certificate_expires = trim(std::string(line.substr(field.size())));
+            }
+        }
+    }
+    return check;
+}
+
+PostResult CurlTransport::perform(const std::string& url, std::optional<std::string_view> body,
+                                  const std::atomic<bool>& stop, bool fresh_with_certificates) {
     Handles& h = *handles_;
     CURL* curl = h.curl.get();
     const TransportSettings& s = h.settings;
@@ -124,7 +153,7 @@ PostResult CurlTransport::post_bundle(std::string_view body, const std::atomic<b
     h.error[0] = '\0';
 
     curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, s.endpoint.c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -152,9 +181,19 @@ PostResult CurlTransport::post_bundle(std::string_view body, const std::atomic<b
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s.low_speed_time.count()));
     curl_easy_setopt(curl, CURLOPT_USERAGENT, s.user_agent.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h.headers.get());
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (body) {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    } else {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    }
+    if (fresh_with_certificates) {
+        // A reachability check must really reach the server (not reuse a connection) and
+        // report its certificate.
+        curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+    }
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, h.error);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &h);
     curl_easy_setopt(
@@ -196,8 +235,7 @@ PostResult CurlTransport::post_bundle(std::string_view body, const std::atomic<b
 
     CURLcode code = curl_easy_perform(curl);
     h.stop = nullptr;
-    std::string what =
-        s.endpoint + ": " + (h.error[0] != '\0' ? h.error : curl_easy_strerror(code));
+    std::string what = url + ": " + (h.error[0] != '\0' ? h.error : curl_easy_strerror(code));
     switch (code) {
     case CURLE_OK: {
         long status = 0;

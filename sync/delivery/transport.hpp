@@ -61,6 +61,18 @@ struct TransportFailure {
 
 using PostResult = std::variant<HttpReply, TransportFailure>;
 
+// IT's "Check connection": can this device reach the endpoint, with its own TLS settings?
+struct ConnectionCheck {
+    PostResult result; // the reply to GET <endpoint>/metadata, or why there was none
+    std::chrono::milliseconds took{0};
+    std::optional<std::string> server_certificate_expires; // as curl reports it
+};
+
+// When the first certificate in a PEM file stops being valid ("2027-03-01 12:00 UTC"), or a
+// problem in plain words. For the IT screen's certificate expiry.
+std::variant<std::string, std::string> certificate_expiry(const std::filesystem::path& pem_file);
+//           expiry       problem
+
 class CurlTransport {
 public:
     // Checks the settings (https endpoint, readable files) and prepares the curl handle.
@@ -73,9 +85,14 @@ public:
     // POSTs a FHIR batch Bundle. Returns within about a second of `stop` becoming true.
     PostResult post_bundle(std::string_view body, const std::atomic<bool>& stop);
 
+    // GETs <endpoint>/metadata on a fresh connection, with every check post_bundle makes.
+    ConnectionCheck check_connection(const std::atomic<bool>& stop);
+
 private:
     struct Handles;
     explicit CurlTransport(std::unique_ptr<Handles> handles);
+    PostResult perform(const std::string& url, std::optional<std::string_view> body,
+                       const std::atomic<bool>& stop, bool fresh_with_certificates);
     std::unique_ptr<Handles> handles_;
 };
 

@@ -186,6 +186,24 @@ constexpr std::string_view record_success_sql =
     "WHERE last_success_at IS NOT excluded.last_success_at OR paused != 0 OR "
     "paused_reason IS NOT NULL";
 
+// Pauses (?1 = 1, ?2 the reason) or resumes (?1 = 0, ?2 NULL) delivery: see bind_pause. One
+// statement for set_paused and for make_queued_due_now, which lifts a pause inside its own
+// transaction. Like record_success_sql, it writes nothing when nothing would change.
+constexpr std::string_view set_paused_sql =
+    "INSERT INTO delivery_status (id, paused, paused_reason) VALUES (1, ?1, ?2) "
+    "ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, "
+    "paused_reason = excluded.paused_reason "
+    "WHERE paused IS NOT excluded.paused OR paused_reason IS NOT excluded.paused_reason";
+
+void bind_pause(Statement& statement, bool paused, std::string_view reason) {
+    statement.bind(1, std::int64_t{paused ? 1 : 0});
+    if (paused) {
+        statement.bind(2, reason);
+    } else {
+        statement.bind_null(2);
+    }
+}
+
 // Runs one changing statement in its own BEGIN IMMEDIATE transaction and answers how many rows it
 // changed. `bind` binds the statement's parameters.
 template <typename Bind>
@@ -774,20 +792,9 @@ std::optional<OutboxError> Outbox::record_delivery_failure(std::int64_t now_ms,
 }
 
 std::optional<OutboxError> Outbox::set_paused(bool paused, std::string_view reason) {
-    auto result = run_counted_write(
-        database_,
-        "INSERT INTO delivery_status (id, paused, paused_reason) VALUES (1, ?1, ?2) "
-        "ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, "
-        "paused_reason = excluded.paused_reason "
-        "WHERE paused IS NOT excluded.paused OR paused_reason IS NOT excluded.paused_reason",
-        [&](Statement& statement) {
-            statement.bind(1, std::int64_t{paused ? 1 : 0});
-            if (paused) {
-                statement.bind(2, reason);
-            } else {
-                statement.bind_null(2);
-            }
-        });
+    auto result = run_counted_write(database_, set_paused_sql, [&](Statement& statement) {
+        bind_pause(statement, paused, reason);
+    });
     return failure_of(result, paused ? "pause delivery" : "resume delivery");
 }
 
@@ -866,6 +873,179 @@ DeliveryStatusResult Outbox::delivery_status() {
         }
     }
     return result;
+}
+
+std::optional<OutboxError> Outbox::record_staff_action(const StaffAction& action) {
+    const std::string what =
+        "record the staff action \"" + action.action + "\" (" + action.role + ")";
+    if (action.role.empty() || action.action.empty()) {
+        return OutboxError{OutboxError::Kind::invalid, file_.string(), what,
+                           action.role.empty() ? "its role is empty" : "its action is empty"};
+    }
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return error_from(*transaction.error(), what);
+    }
+    {
+        auto insert =
+            database_.prepare("INSERT INTO staff_actions (at, role, action) VALUES (?1, ?2, ?3)");
+        insert.bind(1, action.at_ms).bind(2, action.role).bind(3, action.action);
+        if (insert.step() != Statement::Step::done) {
+            return error_from(*insert.error(), what);
+        }
+    }
+    {
+        // New rows take the largest id + 1 and old ones only ever go from the bottom, so the
+        // newest staff_actions_kept are the ids above this cutoff. A range delete on the primary
+        // key: one seek, and at most one row to delete once the trail is full, however long.
+        const std::int64_t newest = sqlite3_last_insert_rowid(database_.handle());
+        auto trim = database_.prepare("DELETE FROM staff_actions WHERE id <= ?1");
+        trim.bind(1, newest - static_cast<std::int64_t>(staff_actions_kept));
+        if (trim.step() != Statement::Step::done) {
+            return error_from(*trim.error(), what);
+        }
+    }
+    if (auto error = transaction.commit()) {
+        return error_from(*error, what);
+    }
+    return std::nullopt;
+}
+
+StaffActionsResult Outbox::recent_staff_actions(std::size_t limit) {
+    const std::string what = "list the recent staff actions";
+    auto statement =
+        database_.prepare("SELECT at, role, action FROM staff_actions ORDER BY id DESC LIMIT ?1");
+    statement.bind(1, clamp_to_int64(limit));
+    StaffActionsResult result;
+    for (;;) {
+        const auto step = statement.step();
+        if (step == Statement::Step::done) {
+            return result;
+        }
+        if (step == Statement::Step::failed) {
+            return StaffActionsResult{{}, error_from(*statement.error(), what)};
+        }
+        result.actions.push_back(StaffAction{statement.column_int64(0), statement.column_text(1),
+                                             statement.column_text(2)});
+    }
+}
+
+ChoiceResult Outbox::device_choice(std::string_view key) {
+    auto statement = database_.prepare("SELECT value FROM device_choices WHERE key = ?1");
+    statement.bind(1, key);
+    switch (statement.step()) {
+    case Statement::Step::failed:
+        return ChoiceResult{
+            std::nullopt,
+            error_from(*statement.error(), "read the device choice '" + std::string(key) + "'")};
+    case Statement::Step::done:
+        return ChoiceResult{};
+    case Statement::Step::row:
+        break;
+    }
+    return ChoiceResult{statement.column_text(0), std::nullopt};
+}
+
+std::optional<OutboxError> Outbox::set_device_choice(std::string_view key, std::string_view value) {
+    const std::string what = "remember the device choice '" + std::string(key) + "'";
+    if (key.empty()) {
+        return OutboxError{OutboxError::Kind::invalid, file_.string(), what, "its key is empty"};
+    }
+    auto result = run_counted_write(
+        database_,
+        "INSERT INTO device_choices (key, value) VALUES (?1, ?2) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value",
+        [&](Statement& statement) { statement.bind(1, key).bind(2, value); });
+    return failure_of(result, what);
+}
+
+std::optional<OutboxError> Outbox::clear_device_choice(std::string_view key) {
+    auto result = run_counted_write(database_, "DELETE FROM device_choices WHERE key = ?1",
+                                    [&](Statement& statement) { statement.bind(1, key); });
+    return failure_of(result, "forget the device choice '" + std::string(key) + "'");
+}
+
+TotalsResult Outbox::response_totals(std::int64_t since_ms) {
+    const std::string what = "count the stored responses";
+    // One read transaction, so the total and the day's count describe the same moment.
+    Transaction transaction(database_, Transaction::Mode::deferred);
+    if (transaction.error()) {
+        return TotalsResult{{}, error_from(*transaction.error(), what)};
+    }
+    TotalsResult result;
+    {
+        auto totals = database_.prepare("SELECT stored, since FROM response_totals WHERE id = 1");
+        switch (totals.step()) {
+        case Statement::Step::failed:
+            return TotalsResult{{}, error_from(*totals.error(), what)};
+        case Statement::Step::done:
+            break; // the row went missing: the trigger starts it again with the next response
+        case Statement::Step::row:
+            result.totals.stored_ever = totals.column_int64(0);
+            result.totals.since_ms = totals.column_optional_int64(1);
+            break;
+        }
+    }
+    {
+        auto since = database_.prepare("SELECT count(*) FROM responses WHERE created_at >= ?1");
+        since.bind(1, since_ms);
+        if (since.step() != Statement::Step::row) {
+            return TotalsResult{{}, error_from(*since.error(), what)};
+        }
+        result.totals.stored_since = since.column_int64(0);
+    }
+    return result;
+}
+
+CountResult Outbox::make_queued_due_now() {
+    const std::string what = "make every queued response due now";
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return CountResult{0, error_from(*transaction.error(), what)};
+    }
+    {
+        // Only rows waiting for a later attempt: those already due would be written for nothing.
+        auto update = database_.prepare("UPDATE responses SET next_attempt_at = NULL "
+                                        "WHERE state = 'queued' AND next_attempt_at IS NOT NULL");
+        if (update.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*update.error(), what)};
+        }
+    }
+    const std::int64_t changed = sqlite3_changes64(database_.handle());
+    {
+        // set_paused(false) would open a transaction of its own; its statement, run here, makes
+        // "send now" all or nothing: never due rows under a pause that stays, or the reverse.
+        auto resume = database_.prepare(set_paused_sql);
+        bind_pause(resume, false, {});
+        if (resume.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*resume.error(), what)};
+        }
+    }
+    if (auto error = transaction.commit()) {
+        return CountResult{0, error_from(*error, what)};
+    }
+    return CountResult{changed, std::nullopt};
+}
+
+CountResult Outbox::retry_all_rejected() {
+    return counted(run_counted_write(database_,
+                                     "UPDATE responses SET state = 'queued', attempts = 0, "
+                                     "next_attempt_at = NULL WHERE state = 'rejected'",
+                                     [](Statement&) {}),
+                   "send every rejected response again");
+}
+
+HealthResult Outbox::check_health() {
+    auto problem = check_integrity(database_);
+    if (!problem) {
+        return HealthResult{true, "ok", std::nullopt};
+    }
+    if (problem->kind == OutboxError::Kind::corrupt) {
+        // Damage is the answer to the question asked, not a failure to ask it.
+        return HealthResult{false, std::move(problem->cause), std::nullopt};
+    }
+    problem->file = file_.string();
+    return HealthResult{false, {}, std::move(*problem)};
 }
 
 SettingsResult Outbox::connection_settings() {

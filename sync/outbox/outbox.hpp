@@ -213,6 +213,59 @@ struct SettingsResult {
     std::optional<OutboxError> error;
 };
 
+// ---- Staff mode ----------------------------------------------------------------------------
+
+// One thing staff did on the device, for the audit trail. Never a PIN, nor anything a patient
+// entered: the trail is shown on the IT screen and printed by `kiosk-sync status`.
+struct StaffAction {
+    std::int64_t at_ms = 0; // Unix milliseconds, from the caller's clock
+    std::string role;       // who: "volunteer", "IT", or "nobody" before a right PIN
+    std::string action;     // what, in plain words: "Paused the kiosk"
+
+    bool operator==(const StaffAction&) const = default;
+};
+
+// record_staff_action keeps the newest this many actions and deletes older ones as it goes, so
+// the trail cannot grow without bound on a device that runs for years.
+inline constexpr std::size_t staff_actions_kept = 10'000;
+
+struct StaffActionsResult {
+    std::vector<StaffAction> actions; // newest first
+    std::optional<OutboxError> error;
+};
+
+struct ChoiceResult {
+    std::optional<std::string> value; // empty, without an error, when nothing was chosen
+    std::optional<OutboxError> error;
+};
+
+struct ResponseTotals {
+    // Every response this database has stored, including those delivered and purged since. A
+    // database made before staff mode (schema version 4) counts from the rows it still held then.
+    std::int64_t stored_ever = 0;
+    // The arrival time (created_at) of the first response counted; empty until there is one.
+    std::optional<std::int64_t> since_ms;
+    // Responses still in the outbox that arrived at or after the time asked for. Delivered
+    // responses are only purged after the retention period, so for "today" this is every
+    // response of the day unless retention_days is 0.
+    std::int64_t stored_since = 0;
+};
+
+struct TotalsResult {
+    ResponseTotals totals;
+    std::optional<OutboxError> error;
+};
+
+struct HealthResult {
+    bool ok = false;
+    // "ok", or the first few problems quick_check found, or SQLite's word for damage so bad the
+    // check stopped ("database disk image is malformed").
+    std::string detail;
+    // Set when the check could not be run for a reason other than damage (a locked or unreadable
+    // file, say); ok is then false and detail empty.
+    std::optional<OutboxError> error;
+};
+
 struct OpenResult;
 
 class Outbox {
@@ -300,6 +353,48 @@ public:
 
     // Counts by state and the persisted delivery facts, read in one transaction.
     DeliveryStatusResult delivery_status();
+
+    // ---- Staff mode --------------------------------------------------------------------------
+    //
+    // What the PIN-protected staff screens read and change. Writes are BEGIN IMMEDIATE
+    // transactions, like delivery's, so the kiosk and kiosk-sync see each other's changes whole.
+
+    // Adds one action to the audit trail and, in the same transaction, deletes all but the
+    // newest staff_actions_kept. An empty role or action is an `invalid` failure.
+    std::optional<OutboxError> record_staff_action(const StaffAction& action);
+
+    // At most `limit` actions, newest (last recorded) first. Recording order rather than at_ms,
+    // so a clock set back cannot hide the latest action below older ones.
+    StaffActionsResult recent_staff_actions(std::size_t limit);
+
+    // A choice staff made on the device, stored as text under a key the app owns
+    // ("questionnaire", "clinic", "paused", "pin_lockout", ...), so it survives a restart.
+    ChoiceResult device_choice(std::string_view key);
+    // Stores or replaces the value (which may be empty). An empty key is an `invalid` failure.
+    // Writes nothing when the value is already the one stored.
+    std::optional<OutboxError> set_device_choice(std::string_view key, std::string_view value);
+    // Forgets the choice; forgetting one that was never made is not a failure.
+    std::optional<OutboxError> clear_device_choice(std::string_view key);
+
+    // The counts for the staff screen, read in one transaction. since_ms is where "responses
+    // today" starts: the caller passes the start of the local day.
+    TotalsResult response_totals(std::int64_t since_ms);
+
+    // "Send now": every queued response waiting for a later attempt is due at once (its next
+    // attempt time cleared; attempts and last error kept), and a delivery pause (after 401/403)
+    // is lifted so the next pass tries once more. Both in one transaction; the pause is lifted
+    // even when nothing is waiting. Counts the responses made due. This only changes the
+    // database: the delivery worker keeps its own backoff and pause in memory, so tell it too.
+    CountResult make_queued_due_now();
+
+    // IT's "Send again" for every rejected response: rejected -> queued, attempts back to 0, due
+    // at once, as retry_rejected does for one. Counts the responses queued again; none is not a
+    // failure.
+    CountResult retry_all_rejected();
+
+    // PRAGMA quick_check on the open database, for the IT screen: ok with "ok", or not ok with the
+    // first few problems. It reads the whole file, so run it when IT asks, not on every frame.
+    HealthResult check_health();
 
     // The schema version the database was brought to when it was opened.
     int schema_version() const { return schema_version_; }

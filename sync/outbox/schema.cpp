@@ -7,7 +7,7 @@ namespace kiosk::outbox {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> migration_steps{
+constexpr std::array<std::string_view, 4> migration_steps{
     // 1: the queue itself. created_at is Unix milliseconds.
     R"sql(
 CREATE TABLE responses (
@@ -53,6 +53,41 @@ INSERT INTO delivery_status (id) VALUES (1);
 CREATE INDEX responses_queued_in_order ON responses (id, next_attempt_at) WHERE state = 'queued';
 CREATE INDEX responses_acknowledged_by_time ON responses (acknowledged_at)
     WHERE state = 'acknowledged';
+)sql",
+
+    // 4: staff mode, in the same file as the responses so one backup holds everything.
+    // - staff_actions: what staff did on the device, newest by id. Never a PIN. Kept to the newest
+    //   10,000 rows by the outbox when it records one.
+    // - device_choices: what staff chose and must survive a restart (questionnaire, clinic,
+    //   paused, PIN lockout), as text the app parses.
+    // - response_totals: how many responses this file has ever stored, since when. Rows are
+    //   purged after delivery, so counting them cannot answer that. A trigger keeps it, so every
+    //   insert counts whichever code path made it, in the insert's own transaction. A database
+    //   from before this migration starts from the rows it still holds. An upsert, like the
+    //   delivery status: should the row go missing, counting starts again instead of stopping.
+    // - responses_by_arrival_time: "responses today" reads only today's index entries.
+    R"sql(
+CREATE TABLE staff_actions (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL
+);
+CREATE TABLE device_choices (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE response_totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    stored INTEGER NOT NULL,
+    since INTEGER
+);
+INSERT INTO response_totals (id, stored, since) SELECT 1, count(*), min(created_at) FROM responses;
+CREATE TRIGGER responses_counted_in_totals AFTER INSERT ON responses BEGIN
+    INSERT INTO response_totals (id, stored, since) VALUES (1, 1, NEW.created_at)
+        ON CONFLICT (id) DO UPDATE SET stored = stored + 1, since = coalesce(since, excluded.since);
+END;
+CREATE INDEX responses_by_arrival_time ON responses (created_at);
 )sql",
 };
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks the kiosk's command line the way IT staff use it: `kiosk --check` on good and bad
-# settings files, and --help, --version and a missing argument.
+# settings files, `kiosk --hash-pin`, and --help, --version and a missing argument.
 #
 # usage: check-cli.sh KIOSK_BINARY SETTINGS_FIXTURES_FOLDER
 # Prints one line per case and "N passed, M failed"; exits 1 if any case failed.
@@ -30,6 +30,14 @@ status=0
 # run ARGS...: runs the kiosk, keeping its exit status and everything it printed.
 run() {
     output=$("$kiosk" "$@" 2>&1) && status=0 || status=$?
+}
+
+# run_with_input INPUT ARGS...: the same, with INPUT (printf format) on standard input.
+run_with_input() {
+    input=$1
+    shift
+    # shellcheck disable=SC2059
+    output=$(printf "$input" | "$kiosk" "$@" 2>&1) && status=0 || status=$?
 }
 
 pass() {
@@ -108,6 +116,18 @@ expected_for() {
         set -- "at 'delivery.token_file': the token file" "can be read by other users" ;;
     bad-questionnaire.toml)
         set -- "unsupported-item-type.json at /item/1/type" "date" "cancer-outpatients.json (" ;;
+    bad-staff-pin-plain.toml)
+        set -- "$fixtures/bad-staff-pin-plain.toml at 'staff.volunteer_pin' (line 21, column 17)" \
+            "is not a PIN hash" "kiosk --hash-pin" ;;
+    bad-opening-hours.toml)
+        set -- "$fixtures/bad-opening-hours.toml at 'opening_hours.wednesday' (line 20, column 13)" \
+            "expected HH:MM-HH:MM such as 08:00-18:00, or closed" ;;
+    bad-clinic-not-listed.toml)
+        set -- "$fixtures/bad-clinic-not-listed.toml at 'device.service' (line 7, column 11)" \
+            "not one of device.clinics" ;;
+    bad-staff-command.toml)
+        set -- "$fixtures/bad-staff-command.toml at 'staff.reboot_command[0]': there is no program" \
+            "/nonexistent/sbin/reboot" "cancer-outpatients.json (" ;;
     *)
         set -- ;;
     esac
@@ -164,6 +184,79 @@ else
     fail "$name" "found $bad_files, expected at least 5"
 fi
 
+# A PIN typed where its hash belongs is refused without being repeated: problems are printed
+# and logged.
+name="--check does not repeat a PIN given in plain text"
+run --check "$fixtures/bad-staff-pin-plain.toml"
+if expect_status "$name" 1; then
+    if contains "2468"; then
+        fail "$name" "the output shows the PIN"
+    else
+        pass "$name"
+    fi
+fi
+
+# Staff mode without a PIN is allowed, but cannot be opened: a warning, not a problem.
+name="--check warns when no staff PIN is set"
+run --check "$fixtures/good.toml"
+if expect_status "$name" 0 && expect_texts "$name" \
+    "warning: $fixtures/good.toml: no staff PINs are set: volunteers cannot open staff mode"; then
+    pass "$name"
+fi
+
+# --- kiosk --hash-pin ---------------------------------------------------------------------
+name="--hash-pin prints an Argon2id hash"
+run_with_input '2468\n' --hash-pin
+hash=$output
+if expect_status "$name" 0; then
+    if printf '%s\n' "$output" | grep -E -q '^\$argon2id\$v=19\$m=65536,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$' &&
+        [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]; then
+        pass "$name"
+    else
+        fail "$name" "not one line holding \$argon2id\$..."
+    fi
+fi
+
+name="--check accepts the hash --hash-pin made, and then does not warn"
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+# good.toml's relative paths are taken from its folder; made absolute, the copy works anywhere.
+sed "s|\"\.\./\.\./\.\./|\"$fixtures/../../../|" "$fixtures/good.toml" >"$workdir/staff.toml"
+printf '\n[staff]\nvolunteer_pin = "%s"\n' "$hash" >>"$workdir/staff.toml"
+run --check "$workdir/staff.toml"
+if expect_status "$name" 0 && expect_texts "$name" "ok: $workdir/staff.toml"; then
+    if contains "no staff PINs"; then
+        fail "$name" "warned although a PIN is set"
+    else
+        pass "$name"
+    fi
+fi
+
+for case in "12:too short" "123456789:too long" "abcd:letters" ":empty"; do
+    pin=${case%%:*}
+    name="--hash-pin refuses a PIN that is ${case#*:}"
+    run_with_input "$pin\\n" --hash-pin
+    if expect_status "$name" 2 && expect_texts "$name" "a PIN is 4 to 8 digits (0-9)"; then
+        pass "$name"
+    fi
+done
+
+name="--hash-pin with nothing on standard input"
+run_with_input '' --hash-pin
+if expect_status "$name" 2 && expect_texts "$name" "no PIN on standard input"; then
+    pass "$name"
+fi
+
+name="--hash-pin refuses a PIN on the command line, and does not repeat it"
+run --hash-pin 2468
+if expect_status "$name" 2 && expect_texts "$name" "reads the PIN from standard input"; then
+    if contains "2468"; then
+        fail "$name" "the output shows the PIN"
+    else
+        pass "$name"
+    fi
+fi
+
 # --- kiosk --check on files that are not settings files -----------------------------------
 name="--check on a file that does not exist"
 run --check "$fixtures/no-such-settings.toml"
@@ -188,7 +281,8 @@ fi
 
 name="--help"
 run --help
-if expect_status "$name" 0 && expect_texts "$name" "usage:" "kiosk --check SETTINGS"; then
+if expect_status "$name" 0 && expect_texts "$name" "usage:" "kiosk --check SETTINGS" \
+    "kiosk --hash-pin"; then
     pass "$name"
 fi
 

@@ -4,6 +4,7 @@
 
 #include "app/headless_script.hpp"
 #include "app/kiosk_app.hpp"
+#include "kiosk_rig.hpp"
 #include "model/response_builder.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,50 +22,9 @@ using nlohmann::json;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device entropy;
-        path_ = std::filesystem::temp_directory_path() /
-                ("kiosk-ui-test-" + std::to_string(entropy()) + std::to_string(entropy()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
-// Captures the log so tests can read what IT staff would see.
-class CapturedLog {
-public:
-    CapturedLog() : file_(std::tmpfile()), log_(file_) {}
-    ~CapturedLog() { std::fclose(file_); }
-    app::Log& log() { return log_; }
-    std::string text() const {
-        std::fflush(file_);
-        std::rewind(file_);
-        std::string out;
-        char buffer[4096];
-        std::size_t n;
-        while ((n = std::fread(buffer, 1, sizeof buffer, file_)) > 0) {
-            out.append(buffer, n);
-        }
-        return out;
-    }
-
-private:
-    std::FILE* file_;
-    app::Log log_;
-};
-
-std::string questionnaire_path(const std::string& name) {
-    return std::string(KIOSK_SOURCE_DIR) + "/config/questionnaires/" + name + ".json";
-}
+using test::CapturedLog;
+using test::questionnaire_path;
+using test::TempDir;
 
 struct Kiosk {
     TempDir dir;
@@ -97,15 +57,7 @@ struct Kiosk {
 
     app::ScriptOutcome run(const std::string& script,
                            const std::filesystem::path& screenshots = {}) {
-        auto parsed = app::parse_script(script, "test-script");
-        for (const auto& problem : parsed.problems) {
-            FAIL(problem.to_string());
-        }
-        auto outcome = app->run_script(parsed.steps, "test-script", screenshots);
-        for (const auto& failure : outcome.failures) {
-            UNSCOPED_INFO(failure);
-        }
-        return outcome;
+        return test::run_script(*app, script, screenshots);
     }
 
     std::vector<json> stored() {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -157,12 +158,47 @@ TEST_CASE("an empty script has no steps and no problems", "[script]") {
     CHECK(steps_of("# nothing yet\n\n").empty());
 }
 
+TEST_CASE("hold, drag and clock parse with their values", "[script]") {
+    const std::vector<ScriptStep> steps =
+        steps_of("hold 20 30 3s\ndrag 1 2 300 400.5\nclock \"2026-11-30 17:59\"\n");
+    REQUIRE(steps.size() == 3);
+    CHECK(steps[0].kind == Kind::hold);
+    CHECK(steps[0].x == 20.0f);
+    CHECK(steps[0].y == 30.0f);
+    CHECK(steps[0].duration == milliseconds(3000));
+    CHECK(steps[1].kind == Kind::drag);
+    CHECK(steps[1].x == 1.0f);
+    CHECK(steps[1].y == 2.0f);
+    CHECK(steps[1].x2 == 300.0f);
+    CHECK(steps[1].y2 == 400.5f);
+    CHECK(steps[2].kind == Kind::set_clock);
+    std::time_t when = std::chrono::system_clock::to_time_t(steps[2].wall);
+    std::tm local{};
+    localtime_r(&when, &local);
+    CHECK(local.tm_year == 126);
+    CHECK(local.tm_mon == 10);
+    CHECK(local.tm_mday == 30);
+    CHECK(local.tm_hour == 17);
+    CHECK(local.tm_min == 59);
+}
+
+TEST_CASE("hold, drag and clock with missing or wrong values are refused", "[script][problems]") {
+    CHECK(contains(only_problem("hold 20 20\n").what, "hold X Y DURATION"));
+    CHECK(contains(only_problem("hold 20 20 soon\n").what, "hold X Y DURATION"));
+    CHECK(contains(only_problem("hold -1 20 3s\n").what, "hold X Y DURATION"));
+    CHECK(contains(only_problem("drag 1 2 3\n").what, "drag X1 Y1 X2 Y2"));
+    CHECK(contains(only_problem("drag 1 2 3 x\n").what, "four pixel positions"));
+    CHECK(contains(only_problem("clock \"tomorrow\"\n").what, "not a local time"));
+    CHECK(contains(only_problem("clock \"2026-11-30 17:59 extra\"\n").what, "not a local time"));
+}
+
 // --- Mistakes -------------------------------------------------------------------------------
 
 TEST_CASE("an unknown step is refused with the steps there are", "[script][problems]") {
     const Problem problem = only_problem("tap \"Start\"\n\nclick \"Next\"\n");
     CHECK(problem.place == "line 3");
-    CHECK(problem.what == "unknown step 'click' (steps: tap, type, wait, screenshot, expect)");
+    CHECK(problem.what ==
+          "unknown step 'click' (steps: tap, hold, drag, type, wait, clock, screenshot, expect)");
 }
 
 TEST_CASE("an unclosed quote is refused", "[script][problems]") {

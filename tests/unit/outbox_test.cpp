@@ -433,6 +433,14 @@ TEST_CASE("an outbox from every older schema version is migrated with its rows i
                                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
                                "name IN ('responses_queued_in_order', "
                                "'responses_acknowledged_by_time')") == 2);
+            // Migration 4: staff mode's tables, empty, and the totals counting the rows kept
+            // from the older version as well as the one stored since.
+            CHECK(query_number(database, "SELECT count(*) FROM staff_actions") == 0);
+            CHECK(query_number(database, "SELECT count(*) FROM device_choices") == 0);
+            CHECK(query_number(database, "SELECT stored FROM response_totals WHERE id = 1") ==
+                  (version == 0 ? 1 : 2));
+            CHECK(query_number(database, "SELECT since FROM response_totals WHERE id = 1") ==
+                  (version == 0 ? sample_response(4) : response).created_at_ms);
         }
     }
 }

@@ -4,6 +4,8 @@
 
 #include "settings/settings.hpp"
 
+#include "model/pin_hash.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -45,6 +47,12 @@ data_dir = "data"
 [delivery]
 endpoint = "https://feedback.example/fhir"
 )";
+
+// Hashes of the demo PINs 2468 and 1357, as `kiosk --hash-pin` made them (config/demo.toml).
+const std::string kHash2468 = "$argon2id$v=19$m=65536,t=2,p=1$G4AAWcLBmOAaiRaOg6nhxg$"
+                              "ITyhCFLcbnk0mWI2xldi6+bpWqUe0vf3h3aHWjJLnuA";
+const std::string kHash1357 = "$argon2id$v=19$m=65536,t=2,p=1$L+cHV6ERxhGRGZfQ7LaYDA$"
+                              "pRa0vNG7h7VtJcCP4AS22fYNOYw0sqfPxRFesu0hvM8";
 
 // A well-formed public key pin: "sha256//" and 44 characters of base64 (from curl's manual).
 const std::string kGoodPin = "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=";
@@ -130,6 +138,8 @@ TEST_CASE("config/demo.toml loads with no problems and its values are read", "[s
     CHECK(settings.device.id == "demo-kiosk-01");
     CHECK(settings.device.site == "Demo Hospital");
     CHECK(settings.device.service == "Cancer outpatients");
+    CHECK(settings.device.clinics ==
+          std::vector<std::string>{"Cancer outpatients", "Chemotherapy day unit", "Radiotherapy"});
 
     // Relative paths are taken from the folder the file is in (config/), not the working folder.
     const fs::path config = fs::absolute(kSource / "config").lexically_normal();
@@ -168,6 +178,20 @@ TEST_CASE("config/demo.toml loads with no problems and its values are read", "[s
     CHECK_FALSE(settings.delivery.proxy.has_value()); // absent: from the environment
     CHECK(settings.delivery.connect_timeout == seconds(10));
     CHECK(settings.delivery.retry_cap == seconds(3600));
+
+    // The demo PINs are the ones its comment gives: volunteer 2468, IT 1357.
+    const StaffSettings& staff = settings.staff;
+    CHECK(staff.enabled());
+    CHECK(kiosk::model::pin_matches(staff.volunteer_pin_hash, "2468"));
+    CHECK_FALSE(kiosk::model::pin_matches(staff.volunteer_pin_hash, "1357"));
+    CHECK(kiosk::model::pin_matches(staff.it_pin_hash, "1357"));
+    CHECK(staff.corner == Corner::top_left);
+    CHECK(staff.hold == seconds(3));
+    CHECK(staff.leave_after == seconds(60));
+    CHECK(staff.help == "Demo kiosk: the IT service desk's number goes here");
+    CHECK(staff.reboot_command.empty());
+    CHECK(staff.power_off_command.empty());
+    CHECK(settings.opening_hours.always_open());
 }
 
 TEST_CASE("config/kiosk.example.toml loads with no problems and its values are read",
@@ -178,6 +202,8 @@ TEST_CASE("config/kiosk.example.toml loads with no problems and its values are r
     CHECK(settings.device.id == "onc-opd-kiosk-01");
     CHECK(settings.device.site == "Main Hospital, Oncology Outpatients");
     CHECK(settings.device.service == "Cancer outpatients");
+    CHECK(settings.device.clinics ==
+          std::vector<std::string>{"Cancer outpatients", "Chemotherapy day unit"});
     // Absolute paths are kept as they are.
     CHECK(settings.questionnaires ==
           std::vector<fs::path>{"/usr/share/kiosk/questionnaires/cancer-outpatients.json",
@@ -218,6 +244,24 @@ TEST_CASE("config/kiosk.example.toml loads with no problems and its values are r
     CHECK(delivery.batch_max_bytes == 256 * 1024);
     CHECK(delivery.reply_max_bytes == 4096 * 1024);
     CHECK(delivery.retention_days == 30);
+
+    // The PINs and the restart commands are commented out: each kiosk needs its own.
+    const StaffSettings& staff = settings.staff;
+    CHECK_FALSE(staff.enabled());
+    CHECK(staff.corner == Corner::top_left);
+    CHECK(staff.hold == seconds(3));
+    CHECK(staff.leave_after == seconds(60));
+    CHECK(staff.help == "IT service desk, extension 4444");
+    CHECK(staff.reboot_command.empty());
+    CHECK(staff.power_off_command.empty());
+
+    const kiosk::model::OpeningHours& hours = settings.opening_hours;
+    CHECK_FALSE(hours.always_open());
+    CHECK(hours.describe_day(0) == "08:00 to 18:00");
+    CHECK(hours.describe_day(3) == "08:00 to 18:00");
+    CHECK(hours.describe_day(4) == "08:00 to 17:00");
+    CHECK(hours.describe_day(5) == "closed");
+    CHECK(hours.describe_day(6) == "closed");
 }
 
 TEST_CASE("the example's commented-out keys are real keys with valid example values",
@@ -234,29 +278,44 @@ TEST_CASE("the example's commented-out keys are real keys with valid example val
         }
         text += line + "\n";
     }
-    CHECK(enabled ==
-          std::vector<std::string>{"assets", "client_certificate", "client_key", "proxy"});
+    CHECK(enabled == std::vector<std::string>{"assets", "client_certificate", "client_key", "proxy",
+                                              "volunteer_pin", "it_pin", "reboot_command",
+                                              "power_off_command"});
     const Settings settings = loaded(parse(text));
     CHECK(settings.assets_dir == "/usr/share/kiosk/assets");
     CHECK(settings.delivery.client_certificate == "/etc/kiosk/device.pem");
     CHECK(settings.delivery.client_key == "/etc/kiosk/device.key");
     REQUIRE(settings.delivery.proxy.has_value());
     CHECK(settings.delivery.proxy->empty());
+    // The example's PIN hashes are well formed, and are not of a PIN anyone would guess first.
+    CHECK(settings.staff.enabled());
+    CHECK(kiosk::model::is_pin_hash(settings.staff.volunteer_pin_hash));
+    CHECK(kiosk::model::is_pin_hash(settings.staff.it_pin_hash));
+    for (const char* guess : {"0000", "1234", "2468", "1357"}) {
+        CHECK_FALSE(kiosk::model::pin_matches(settings.staff.volunteer_pin_hash, guess));
+    }
+    CHECK(settings.staff.reboot_command ==
+          std::vector<std::string>{"/usr/bin/sudo", "-n", "/usr/sbin/reboot"});
+    CHECK(settings.staff.power_off_command ==
+          std::vector<std::string>{"/usr/bin/sudo", "-n", "/usr/sbin/poweroff"});
 }
 
 TEST_CASE("config/kiosk.example.toml documents every key the loader knows", "[settings]") {
     const std::string example = read_file(kSource / "config" / "kiosk.example.toml");
     // An unknown key in each section makes the loader list the keys it knows there.
-    std::string all = kMinimal + "[session]\n[display]\n[paths]\n";
-    for (const std::string section : {"[device]\n", "[questionnaires]\n", "[storage]\n",
-                                      "[delivery]\n", "[session]\n", "[display]\n", "[paths]\n"}) {
+    std::string all =
+        kMinimal +
+        "[session]\n[display]\n[paths]\n[staff]\n[opening_hours]\nmonday = \"08:00-18:00\"\n";
+    for (const std::string section :
+         {"[device]\n", "[questionnaires]\n", "[storage]\n", "[delivery]\n", "[session]\n",
+          "[display]\n", "[paths]\n", "[staff]\n", "[opening_hours]\n"}) {
         auto at = all.find(section);
         REQUIRE(at != std::string::npos);
         all.insert(at + section.size(), "zz_unknown = 1\n");
     }
     const SettingsLoad load = parse(all);
     INFO(all_problems(load.problems));
-    REQUIRE(load.problems.size() == 7);
+    REQUIRE(load.problems.size() == 9);
     std::set<std::string> sections;
     int keys_checked = 0;
     for (const Problem& problem : load.problems) {
@@ -274,9 +333,10 @@ TEST_CASE("config/kiosk.example.toml documents every key the loader knows", "[se
             CHECK((contains(example, "\n" + key + " = ") || contains(example, "# " + key + " = ")));
         }
     }
-    CHECK(keys_checked >= 36); // as many as there were when this test was written
-    CHECK(sections == std::set<std::string>{"delivery", "device", "display", "paths",
-                                            "questionnaires", "session", "storage"});
+    CHECK(keys_checked >= 52); // as many as there were when this test was written
+    CHECK(sections == std::set<std::string>{"delivery", "device", "display", "opening_hours",
+                                            "paths", "questionnaires", "session", "staff",
+                                            "storage"});
 }
 
 // --- Values read from a file ----------------------------------------------------------------
@@ -375,6 +435,17 @@ TEST_CASE("optional settings left out take their documented defaults", "[setting
     CHECK(settings.delivery.batch_max_bytes == 256 * 1024);
     CHECK(settings.delivery.reply_max_bytes == 4 * 1024 * 1024);
     CHECK(settings.delivery.retention_days == 30);
+    CHECK(settings.device.clinics == std::vector<std::string>{"Outpatients"}); // just the service
+    CHECK_FALSE(settings.staff.enabled()); // no [staff]: staff mode is off
+    CHECK(settings.staff.volunteer_pin_hash.empty());
+    CHECK(settings.staff.it_pin_hash.empty());
+    CHECK(settings.staff.corner == Corner::top_left);
+    CHECK(settings.staff.hold == seconds(3));
+    CHECK(settings.staff.leave_after == seconds(60));
+    CHECK(settings.staff.help.empty());
+    CHECK(settings.staff.reboot_command.empty());
+    CHECK(settings.staff.power_off_command.empty());
+    CHECK(settings.opening_hours.always_open()); // no [opening_hours]: always open
 }
 
 TEST_CASE("values at the edges of their ranges are accepted", "[settings]") {
@@ -433,7 +504,7 @@ TEST_CASE("an unknown section is refused and the known ones are listed", "[setti
     CHECK(problem.file == kName);
     CHECK(problem.place == "'colours' (line 15, column 1)");
     CHECK(problem.what == "is not a known section (known: device, questionnaires, storage, "
-                          "session, display, delivery, paths)");
+                          "session, display, delivery, paths, staff, opening_hours)");
 }
 
 TEST_CASE("an unknown key is refused and the known keys of its section are listed",
@@ -449,7 +520,7 @@ TEST_CASE("an unknown key is refused and the known keys of its section are liste
     SECTION("a sub-table inside a section") {
         const Problem problem = only_problem(parse(kMinimal + "[device.extra]\nx = 1\n"));
         CHECK(problem.place == "'device.extra' (line 14, column 1)");
-        CHECK(problem.what == "is not a known setting (known here: id, service, site)");
+        CHECK(problem.what == "is not a known setting (known here: clinics, id, service, site)");
     }
 }
 
@@ -756,4 +827,297 @@ TEST_CASE("the session language must be a language tag, since it names a file") 
     REQUIRE(load.problems.size() == 1);
     CHECK(load.problems[0].place.find("'session.language'") == 0);
     CHECK(load.problems[0].what.find("language tag") != std::string::npos);
+}
+
+// --- Clinics a volunteer may switch between -------------------------------------------------
+
+TEST_CASE("the clinics a volunteer may switch between include the default one", "[settings]") {
+    SECTION("listed, in the file's order") {
+        const Settings settings = loaded(parse(minimal_with(
+            "service = \"Outpatients\"\n",
+            "service = \"Outpatients\"\nclinics = [\"Day unit\", \"Outpatients\"]\n")));
+        CHECK(settings.device.service == "Outpatients");
+        CHECK(settings.device.clinics == std::vector<std::string>{"Day unit", "Outpatients"});
+    }
+    SECTION("the service alone") {
+        const Settings settings =
+            loaded(parse(minimal_with("service = \"Outpatients\"\n",
+                                      "service = \"Outpatients\"\nclinics = [\"Outpatients\"]\n")));
+        CHECK(settings.device.clinics == std::vector<std::string>{"Outpatients"});
+    }
+}
+
+TEST_CASE("a clinic list without the default clinic, or with an empty or repeated name, is "
+          "refused",
+          "[settings][problems]") {
+    auto with_clinics = [](const std::string& list) {
+        return parse(minimal_with("service = \"Outpatients\"\n",
+                                  "service = \"Outpatients\"\nclinics = " + list + "\n"));
+    };
+    SECTION("the default clinic (service) is not listed") {
+        const Problem problem = only_problem(with_clinics("[\"Day unit\", \"Radiotherapy\"]"));
+        CHECK(problem.file == kName);
+        CHECK(problem.place == "'device.service' (line 4, column 11)");
+        CHECK(problem.what == "is \"Outpatients\", which is not one of device.clinics (the "
+                              "default clinic must be one a volunteer can switch back to)");
+    }
+    SECTION("an empty list") {
+        const Problem problem = only_problem(with_clinics("[]"));
+        CHECK(problem.place == "'device.clinics' (line 5, column 11)");
+        CHECK(contains(problem.what, "must list at least one clinic"));
+    }
+    SECTION("an empty name") {
+        const Problem problem = only_problem(with_clinics("[\"Outpatients\", \" \"]"));
+        CHECK(problem.place == "'device.clinics[1]' (line 5, column 27)");
+        CHECK(problem.what == "must not be empty");
+    }
+    SECTION("a name given twice") {
+        const Problem problem =
+            only_problem(with_clinics("[\"Outpatients\", \"Day unit\", \"Outpatients\"]"));
+        CHECK(problem.place == "'device.clinics[2]' (line 5, column 39)");
+        CHECK(problem.what == "lists \"Outpatients\" a second time");
+    }
+    SECTION("not a list of texts") {
+        const Problem problem = only_problem(with_clinics("\"Outpatients\""));
+        CHECK(problem.place == "'device.clinics' (line 5, column 11)");
+        CHECK(problem.what == "must be a list of texts, like [\"a\", \"b\"]");
+    }
+}
+
+// --- Staff mode -----------------------------------------------------------------------------
+
+TEST_CASE("every [staff] key is read", "[settings]") {
+    const Settings settings = loaded(parse(kMinimal + R"([staff]
+volunteer_pin = ")" + kHash2468 + R"("
+it_pin = ")" + kHash1357 + R"("
+corner = "bottom-right"
+hold_seconds = 5
+leave_after_seconds = 120
+help = "IT service desk, extension 4444"
+reboot_command = ["/usr/bin/sudo", "-n", "/usr/sbin/reboot"]
+power_off_command = ["/usr/bin/sudo", "-n", "/usr/sbin/poweroff"]
+)"));
+    const StaffSettings& staff = settings.staff;
+    CHECK(staff.enabled());
+    CHECK(staff.volunteer_pin_hash == kHash2468);
+    CHECK(staff.it_pin_hash == kHash1357);
+    CHECK(staff.corner == Corner::bottom_right);
+    CHECK(staff.hold == seconds(5));
+    CHECK(staff.leave_after == seconds(120));
+    CHECK(staff.help == "IT service desk, extension 4444");
+    CHECK(staff.reboot_command ==
+          std::vector<std::string>{"/usr/bin/sudo", "-n", "/usr/sbin/reboot"});
+    CHECK(staff.power_off_command ==
+          std::vector<std::string>{"/usr/bin/sudo", "-n", "/usr/sbin/poweroff"});
+}
+
+TEST_CASE("staff mode is on with either PIN alone", "[settings]") {
+    SECTION("a volunteer PIN only") {
+        const Settings settings =
+            loaded(parse(kMinimal + "[staff]\nvolunteer_pin = \"" + kHash2468 + "\"\n"));
+        CHECK(settings.staff.enabled());
+        CHECK(settings.staff.it_pin_hash.empty());
+    }
+    SECTION("an IT PIN only") {
+        const Settings settings =
+            loaded(parse(kMinimal + "[staff]\nit_pin = \"" + kHash1357 + "\"\n"));
+        CHECK(settings.staff.enabled());
+        CHECK(settings.staff.volunteer_pin_hash.empty());
+    }
+    SECTION("a [staff] section without PINs: off") {
+        const Settings settings = loaded(parse(kMinimal + "[staff]\ncorner = \"top-right\"\n"));
+        CHECK_FALSE(settings.staff.enabled());
+        CHECK(settings.staff.corner == Corner::top_right);
+    }
+}
+
+TEST_CASE("each corner is read by its name", "[settings]") {
+    const std::vector<std::pair<std::string, Corner>> corners = {
+        {"top-left", Corner::top_left},
+        {"top-right", Corner::top_right},
+        {"bottom-left", Corner::bottom_left},
+        {"bottom-right", Corner::bottom_right},
+    };
+    for (const auto& [name, corner] : corners) {
+        INFO(name);
+        CHECK(loaded(parse(kMinimal + "[staff]\ncorner = \"" + name + "\"\n")).staff.corner ==
+              corner);
+    }
+}
+
+TEST_CASE("a PIN in plain text is refused without being repeated", "[settings][problems]") {
+    // What is in the file may be the PIN itself: a problem is printed and logged, so it must not
+    // carry the value, whatever it is.
+    const std::vector<std::string> values = {
+        "2468",
+        "",
+        "$argon2id$2468",
+        "$argon2i$v=19$m=65536,t=2,p=1$" + kHash2468.substr(kHash2468.rfind('$', 50) + 1),
+        kHash2468.substr(0, kHash2468.size() - 20),
+    };
+    for (const std::string& value : values) {
+        DYNAMIC_SECTION("volunteer_pin = \"" << value << "\"") {
+            const Problem problem =
+                only_problem(parse(kMinimal + "[staff]\nvolunteer_pin = \"" + value + "\"\n"));
+            CHECK(problem.file == kName);
+            CHECK(problem.place == "'staff.volunteer_pin' (line 15, column 17)");
+            CHECK(problem.what == "is not a PIN hash: run `kiosk --hash-pin`, type the PIN, and "
+                                  "put what it prints here in quotes (the value is not shown "
+                                  "here, in case it is a PIN)");
+            if (!value.empty()) {
+                CHECK_FALSE(contains(problem.to_string(), value));
+            }
+        }
+    }
+    SECTION("the IT PIN too") {
+        const Problem problem = only_problem(parse(kMinimal + "[staff]\nit_pin = \"1357\"\n"));
+        CHECK(problem.place == "'staff.it_pin' (line 15, column 10)");
+        CHECK(contains(problem.what, "kiosk --hash-pin"));
+        CHECK_FALSE(contains(problem.to_string(), "1357"));
+    }
+    SECTION("a PIN as a number, without quotes") {
+        const Problem problem = only_problem(parse(kMinimal + "[staff]\nvolunteer_pin = 2468\n"));
+        CHECK(problem.place == "'staff.volunteer_pin' (line 15, column 17)");
+        CHECK(problem.what == "must be text in quotes");
+        CHECK_FALSE(contains(problem.to_string(), "2468"));
+    }
+}
+
+TEST_CASE("[staff] values out of range or of the wrong kind are refused", "[settings][problems]") {
+    struct Case {
+        std::string text;  // appended to kMinimal after "[staff]\n" (line 15)
+        std::string place; // exact
+        std::string what;  // exact
+    };
+    const std::vector<Case> cases = {
+        {"corner = \"middle\"", "'staff.corner' (line 15, column 10)",
+         "must be \"top-left\", \"top-right\", \"bottom-left\" or \"bottom-right\" (it is "
+         "\"middle\")"},
+        {"corner = \"top_left\"", "'staff.corner' (line 15, column 10)",
+         "must be \"top-left\", \"top-right\", \"bottom-left\" or \"bottom-right\" (it is "
+         "\"top_left\")"},
+        {"hold_seconds = 1", "'staff.hold_seconds' (line 15, column 16)",
+         "must be from 2 to 10 (it is 1)"},
+        {"hold_seconds = 11", "'staff.hold_seconds' (line 15, column 16)",
+         "must be from 2 to 10 (it is 11)"},
+        {"hold_seconds = 2.5", "'staff.hold_seconds' (line 15, column 16)",
+         "must be a whole number"},
+        {"leave_after_seconds = 14", "'staff.leave_after_seconds' (line 15, column 23)",
+         "must be from 15 to 600 (it is 14)"},
+        {"leave_after_seconds = 601", "'staff.leave_after_seconds' (line 15, column 23)",
+         "must be from 15 to 600 (it is 601)"},
+        {"help = 4444", "'staff.help' (line 15, column 8)", "must be text in quotes"},
+        {"reboot_command = \"/usr/sbin/reboot\"", "'staff.reboot_command' (line 15, column 18)",
+         "must be a list of texts, like [\"a\", \"b\"]"},
+        {"reboot_command = [\"sudo\", \"reboot\"]",
+         "'staff.reboot_command[0]' (line 15, column 19)",
+         "must be the program's full path, like \"/usr/bin/sudo\" (it is run without a shell, so "
+         "PATH is not searched; it is \"sudo\")"},
+        {"power_off_command = [\"./poweroff\"]",
+         "'staff.power_off_command[0]' (line 15, column 22)",
+         "must be the program's full path, like \"/usr/bin/sudo\" (it is run without a shell, so "
+         "PATH is not searched; it is \"./poweroff\")"},
+        {"power_off_command = [\"/usr/sbin/poweroff\", 1]",
+         "'staff.power_off_command[1]' (line 15, column 44)", "must be text in quotes"},
+        {"volunteer_pin_hash = \"x\"", "'staff.volunteer_pin_hash' (line 15, column 22)",
+         "is not a known setting (known here: corner, help, hold_seconds, it_pin, "
+         "leave_after_seconds, power_off_command, reboot_command, volunteer_pin)"},
+    };
+    for (const Case& row : cases) {
+        DYNAMIC_SECTION(row.text) {
+            const Problem problem = only_problem(parse(kMinimal + "[staff]\n" + row.text + "\n"));
+            CHECK(problem.file == kName);
+            CHECK(problem.place == row.place);
+            CHECK(problem.what == row.what);
+        }
+    }
+}
+
+TEST_CASE("[staff] values at the edges of their ranges are accepted", "[settings]") {
+    const Settings low =
+        loaded(parse(kMinimal + "[staff]\nhold_seconds = 2\nleave_after_seconds = 15\n"));
+    CHECK(low.staff.hold == seconds(2));
+    CHECK(low.staff.leave_after == seconds(15));
+    const Settings high = loaded(parse(
+        kMinimal + "[staff]\nhold_seconds = 10\nleave_after_seconds = 600\nreboot_command = []\n"));
+    CHECK(high.staff.hold == seconds(10));
+    CHECK(high.staff.leave_after == seconds(600));
+    CHECK(high.staff.reboot_command.empty()); // an empty list: no Restart-device button
+}
+
+// --- Opening hours ----------------------------------------------------------------------------
+
+TEST_CASE("opening hours are read day by day; days not listed are closed", "[settings]") {
+    const Settings settings = loaded(parse(kMinimal + R"([opening_hours]
+monday = "08:00-18:00"
+tuesday = "08:30-17:45"
+wednesday = "closed"
+thursday = "00:00-24:00"
+saturday = "09:00-12:00"
+)"));
+    const kiosk::model::OpeningHours& hours = settings.opening_hours;
+    CHECK_FALSE(hours.always_open());
+    CHECK(hours.describe_day(0) == "08:00 to 18:00");
+    CHECK(hours.describe_day(1) == "08:30 to 17:45");
+    CHECK(hours.describe_day(2) == "closed");
+    CHECK(hours.describe_day(3) == "00:00 to 24:00");
+    CHECK(hours.describe_day(4) == "closed"); // friday: not listed
+    CHECK(hours.describe_day(5) == "09:00 to 12:00");
+    CHECK(hours.describe_day(6) == "closed"); // sunday: not listed
+    CHECK(hours.is_open({0, 8 * 3600}));
+    CHECK_FALSE(hours.is_open({0, 18 * 3600}));
+}
+
+TEST_CASE("opening hours that cannot be read are refused and pointed at", "[settings][problems]") {
+    struct Case {
+        std::string text;  // appended to kMinimal after "[opening_hours]\n" (line 15)
+        std::string place; // exact
+        std::string what;  // exact
+    };
+    const std::vector<Case> cases = {
+        {"monday = \"8-18\"", "'opening_hours.monday' (line 15, column 10)",
+         "expected HH:MM-HH:MM such as 08:00-18:00, or closed (it is \"8-18\")"},
+        {"monday = \"08:00 - 18:00\"", "'opening_hours.monday' (line 15, column 10)",
+         "expected HH:MM-HH:MM such as 08:00-18:00, or closed (it is \"08:00 - 18:00\")"},
+        {"friday = \"Closed\"", "'opening_hours.friday' (line 15, column 10)",
+         "expected HH:MM-HH:MM such as 08:00-18:00, or closed (it is \"Closed\")"},
+        {"sunday = \"18:00-08:00\"", "'opening_hours.sunday' (line 15, column 10)",
+         "closes at or before it opens: the closing time must be later the same day (use 24:00 "
+         "for midnight) (it is \"18:00-08:00\")"},
+        {"tuesday = \"08:00-25:00\"", "'opening_hours.tuesday' (line 15, column 11)",
+         "has a time that does not exist: hours go from 00 to 23 and minutes from 00 to 59 "
+         "(24:00 is allowed as a closing time, for midnight) (it is \"08:00-25:00\")"},
+        {"monday = 8", "'opening_hours.monday' (line 15, column 10)", "must be text in quotes"},
+        {"mon = \"08:00-18:00\"", "'opening_hours.mon' (line 15, column 7)",
+         "is not a known setting (known here: friday, monday, saturday, sunday, thursday, "
+         "tuesday, wednesday)"},
+    };
+    for (const Case& row : cases) {
+        DYNAMIC_SECTION(row.text) {
+            const Problem problem =
+                only_problem(parse(kMinimal + "[opening_hours]\n" + row.text + "\n"));
+            CHECK(problem.file == kName);
+            CHECK(problem.place == row.place);
+            CHECK(problem.what == row.what);
+        }
+    }
+}
+
+TEST_CASE("opening hours that open on no day are refused", "[settings][problems]") {
+    const std::string never_open =
+        "opens on no day, so the kiosk would never ask for feedback: give at least one day, like "
+        "monday = \"08:00-18:00\", or leave [opening_hours] out to keep the kiosk open all the "
+        "time";
+    SECTION("an empty section") {
+        const Problem problem = only_problem(parse(kMinimal + "\n[opening_hours]\n"));
+        CHECK(problem.file == kName);
+        CHECK(problem.place == "'opening_hours' (line 15, column 1)");
+        CHECK(problem.what == never_open);
+    }
+    SECTION("every day listed as closed") {
+        const Problem problem = only_problem(
+            parse(kMinimal + "[opening_hours]\nsaturday = \"closed\"\nsunday = \"closed\"\n"));
+        CHECK(problem.place == "'opening_hours' (line 14, column 1)");
+        CHECK(problem.what == never_open);
+    }
 }
