@@ -478,3 +478,48 @@ TEST_CASE("only https endpoints are accepted, and verification cannot be switche
     REQUIRE(transport.index() == 1);
     CHECK(std::get<std::string>(transport).find("https") != std::string::npos);
 }
+
+TEST_CASE("IT's connection check reaches the endpoint with full verification and reports its "
+          "certificate") {
+    SyncRig rig;
+    auto settings = rig.settings_for(rig.collector.port());
+    std::atomic<bool> stop{false};
+    {
+        auto transport = delivery::CurlTransport::create(settings.transport);
+        REQUIRE(std::holds_alternative<delivery::CurlTransport>(transport));
+        auto check = std::get<delivery::CurlTransport>(transport).check_connection(stop);
+        const auto* reply = std::get_if<delivery::HttpReply>(&check.result);
+        REQUIRE(reply != nullptr);
+        CHECK(reply->status == 200);
+        CHECK(reply->body.find("CapabilityStatement") != std::string::npos);
+        REQUIRE(check.server_certificate_expires);
+        CHECK_FALSE(check.server_certificate_expires->empty());
+    }
+    SECTION("a server the kiosk must not trust is not reached") {
+        ScriptedEndpoint endpoint(rig.pki, rig.collector.port(), rig.pki.unknown_ca_server);
+        auto untrusted = rig.settings_for(endpoint.port());
+        auto transport = delivery::CurlTransport::create(untrusted.transport);
+        REQUIRE(std::holds_alternative<delivery::CurlTransport>(transport));
+        auto check = std::get<delivery::CurlTransport>(transport).check_connection(stop);
+        const auto* failure = std::get_if<delivery::TransportFailure>(&check.result);
+        REQUIRE(failure != nullptr);
+        CHECK(failure->kind == delivery::TransportFailure::Kind::tls);
+        CHECK(endpoint.requests() == 0);
+    }
+    SECTION("certificate files: expiry read, or a problem naming the file") {
+        auto expiry = delivery::certificate_expiry(rig.pki.server.cert);
+        REQUIRE(expiry.index() == 0);
+        CHECK(std::get<0>(expiry).find(" UTC") != std::string::npos);
+        auto expired = delivery::certificate_expiry(rig.pki.expired_server.cert);
+        REQUIRE(expired.index() == 0);
+        CHECK(std::get<0>(expired) < std::get<0>(expiry));
+        auto missing = delivery::certificate_expiry(rig.dir.path() / "missing.pem");
+        REQUIRE(missing.index() == 1);
+        CHECK(std::get<1>(missing).find("missing.pem") != std::string::npos);
+        auto not_pem = rig.dir.path() / "not.pem";
+        std::ofstream(not_pem) << "hello\n";
+        auto refused = delivery::certificate_expiry(not_pem);
+        REQUIRE(refused.index() == 1);
+        CHECK(std::get<1>(refused).find("no PEM certificate") != std::string::npos);
+    }
+}

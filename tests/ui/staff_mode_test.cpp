@@ -37,11 +37,19 @@ struct StaffKiosk {
         auto it = model::hash_pin(kItPin);
         REQUIRE(volunteer);
         REQUIRE(it);
+        // "broken": a questionnaire with a mistake, listed first and made the active one.
+        std::string broken;
+        if (active == "broken") {
+            std::ofstream(dir.path() / "broken.json")
+                << R"({"resourceType": "Questionnaire", "url": "urn:x", "status": "active",
+                      "item": [{"linkId": "a", "type": "date", "text": "When?"}]})";
+            broken = "\"broken.json\", ";
+        }
         std::ofstream out(settings);
         out << "[device]\nid = \"ward-7-kiosk\"\nsite = \"Main Hospital\"\n"
             << "service = \"Oncology outpatients\"\n"
             << "clinics = [\"Oncology outpatients\", \"Chemotherapy day unit\"]\n"
-            << "[questionnaires]\nfiles = [\""
+            << "[questionnaires]\nfiles = [" << broken << "\""
             << test::questionnaire_path("friends-and-family-test") << "\", \""
             << test::questionnaire_path("cancer-outpatients") << "\", \""
             << test::questionnaire_path("children") << "\"]\nactive = \"" << active << "\"\n"
@@ -506,4 +514,22 @@ clock "2026-12-02 07:00"
 expect screen paused
 )"));
     }
+}
+
+TEST_CASE(
+    "a volunteer can bring an out-of-service kiosk back by choosing a working questionnaire") {
+    StaffKiosk kiosk("", "", "broken");
+    REQUIRE(kiosk.app->out_of_service());
+    CHECK(kiosk.run(std::string("expect screen out-of-service\n") + sign_in(kVolunteerPin) +
+                    R"(expect text "RED"
+expect text "Patients cannot answer"
+expect text "Who to call: IT service desk, extension 4444"
+tap "Change questionnaire"
+tap "Friends and Family Test"
+tap "Close"
+expect screen welcome
+)" + kAnswerFft));
+    CHECK_FALSE(kiosk.app->out_of_service());
+    kiosk.restart();
+    CHECK_FALSE(kiosk.app->out_of_service()); // the choice outlives the broken default
 }
