@@ -146,6 +146,17 @@ std::size_t check_staff(const std::filesystem::path& settings_file,
         out << "warning: " << settings_file.string()
             << ": no staff PINs are set: volunteers cannot open staff mode (make one with "
                "`kiosk --hash-pin` and put it in [staff] volunteer_pin)\n";
+    } else {
+        // A short PIN can be found from its hash by trying them all: the hash must stay
+        // between the kiosk and root.
+        std::error_code error;
+        auto permissions = std::filesystem::status(settings_file, error).permissions();
+        if (!error &&
+            (permissions & std::filesystem::perms::others_read) != std::filesystem::perms::none) {
+            out << "warning: " << settings_file.string()
+                << ": every user on this device can read it, and it holds the staff PIN "
+                   "hashes: chmod o-r (and keep it owned by root, group kiosk)\n";
+        }
     }
     std::size_t problems = 0;
     const std::pair<const char*, const std::vector<std::string>*> commands[] = {

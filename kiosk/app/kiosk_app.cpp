@@ -892,6 +892,14 @@ void KioskApp::set_up_staff() {
         log_.warning("no staff PINs are set ([staff] in the settings): staff mode is off");
         return;
     }
+    std::error_code unreadable;
+    auto permissions = std::filesystem::status(settings_->file, unreadable).permissions();
+    if (!unreadable &&
+        (permissions & std::filesystem::perms::others_read) != std::filesystem::perms::none) {
+        log_.warning(settings_->file.string() +
+                     " can be read by every user on this device and holds the staff PIN "
+                     "hashes: chmod o-r it");
+    }
     model::StaffLimits limits;
     limits.leave_after = settings.leave_after;
     limits.questionnaires = questionnaires_.size();

@@ -3,7 +3,6 @@
 #include "model/pin_hash.hpp"
 
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -12,6 +11,39 @@
 namespace kiosk::settings {
 
 namespace {
+
+// "en", "cy", "pa-Guru", "zh-Hans-CN": two or three letters, then parts of 2 to 8 letters or
+// digits after hyphens. The tag names a strings file, so nothing else may pass.
+bool is_language_tag(const std::string& text) {
+    auto is_letter = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    };
+    auto is_digit = [](char c) {
+        return c >= '0' && c <= '9';
+    };
+    std::size_t start = 0;
+    bool first = true;
+    while (true) {
+        std::size_t end = text.find('-', start);
+        std::string_view part(text.data() + start,
+                              (end == std::string::npos ? text.size() : end) - start);
+        const std::size_t shortest = 2;
+        std::size_t longest = first ? 3 : 8;
+        if (part.size() < shortest || part.size() > longest) {
+            return false;
+        }
+        for (char c : part) {
+            if (!is_letter(c) && (first || !is_digit(c))) {
+                return false;
+            }
+        }
+        if (end == std::string::npos) {
+            return true;
+        }
+        start = end + 1;
+        first = false;
+    }
+}
 
 std::string place_of(const toml::node& node, const std::string& key_path) {
     const auto& begin = node.source().begin;
@@ -306,8 +338,7 @@ void read_session(TableReader reader, Settings& settings) {
     session.thank_you = seconds_or(reader.integer("thank_you_seconds", 3, 120), session.thank_you);
     if (auto language = reader.text("language", false)) {
         // A language tag like "en", "cy" or "pa-Guru": it names a file and goes into responses.
-        static const std::regex tag("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
-        if (!std::regex_match(*language, tag)) {
+        if (!is_language_tag(*language)) {
             reader.problem(reader.node("language"), "language",
                            "must be a language tag like \"en\" or \"cy\" (it is \"" + *language +
                                "\")");

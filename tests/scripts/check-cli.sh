@@ -232,6 +232,20 @@ if expect_status "$name" 0 && expect_texts "$name" "ok: $workdir/staff.toml"; th
     fi
 fi
 
+name="--check warns when everyone can read the PIN hashes, and not when only the group can"
+chmod 644 "$workdir/staff.toml"
+run --check "$workdir/staff.toml"
+if expect_status "$name" 0 && expect_texts "$name" \
+    "warning: $workdir/staff.toml: every user on this device can read it"; then
+    chmod 640 "$workdir/staff.toml"
+    run --check "$workdir/staff.toml"
+    if expect_status "$name" 0 && contains "every user on this device"; then
+        fail "$name" "warned about a file others cannot read"
+    else
+        pass "$name"
+    fi
+fi
+
 for case in "12:too short" "123456789:too long" "abcd:letters" ":empty"; do
     pin=${case%%:*}
     name="--hash-pin refuses a PIN that is ${case#*:}"

@@ -819,14 +819,28 @@ TEST_CASE("a settings file that cannot be read is reported as such", "[settings]
 }
 
 TEST_CASE("the session language must be a language tag, since it names a file") {
-    auto load = kiosk::settings::parse_settings(
-        "[device]\nid = \"a\"\nsite = \"s\"\nservice = \"s\"\n[questionnaires]\nfiles = "
-        "[\"q.json\"]\n[storage]\ndata_dir = \"d\"\n[session]\nlanguage = \"../../etc/x\"\n"
-        "[delivery]\nendpoint = \"https://127.0.0.1/\"\n",
-        "lang.toml", "/tmp");
-    REQUIRE(load.problems.size() == 1);
-    CHECK(load.problems[0].place.find("'session.language'") == 0);
-    CHECK(load.problems[0].what.find("language tag") != std::string::npos);
+    auto with_language = [](const std::string& language) {
+        return kiosk::settings::parse_settings(
+            "[device]\nid = \"a\"\nsite = \"s\"\nservice = \"s\"\n[questionnaires]\nfiles = "
+            "[\"q.json\"]\n[storage]\ndata_dir = \"d\"\n[session]\nlanguage = \"" +
+                language + "\"\n[delivery]\nendpoint = \"https://127.0.0.1/\"\n",
+            "lang.toml", "/tmp");
+    };
+    for (const char* bad : {"../../etc/x", "", "e", "engl", "en-", "-en", "en--GB", "en-G",
+                            "en-toolonger", "e1", "en_GB", "en GB", "cy/", "ar-\u00e9g"}) {
+        INFO(bad);
+        auto load = with_language(bad);
+        REQUIRE(load.problems.size() == 1);
+        CHECK(load.problems[0].place.find("'session.language'") == 0);
+        CHECK(load.problems[0].what.find("language tag") != std::string::npos);
+    }
+    for (const char* good : {"en", "cy", "pa-Guru", "zh-Hans-CN", "es-419", "EN-gb"}) {
+        INFO(good);
+        auto load = with_language(good);
+        CHECK(load.problems.empty());
+        REQUIRE(load.settings);
+        CHECK(load.settings->session.language == good);
+    }
 }
 
 // --- Clinics a volunteer may switch between -------------------------------------------------
