@@ -267,19 +267,4 @@ std::string public_key_pin(const std::filesystem::path& cert_pem) {
     return pin_of(cert.get());
 }
 
-ScopedTempDir::ScopedTempDir(const std::string& prefix) {
-    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (::mkdtemp(buffer.data()) == nullptr) {
-        throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-    }
-    path_ = buffer.data();
-}
-
-ScopedTempDir::~ScopedTempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
-
 } // namespace kiosk::testing

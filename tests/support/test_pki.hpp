@@ -7,6 +7,8 @@
 // "CERTIFICATE", keys as unencrypted PKCS#8 "PRIVATE KEY" with mode 0600. Failures throw
 // std::runtime_error naming the file or step and OpenSSL's error text.
 
+#include "support/temp_dir.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -51,19 +53,5 @@ TestPki make_test_pki(const std::filesystem::path& dir);
 // curl's CURLOPT_PINNEDPUBLICKEY form of a PEM certificate's public key:
 // "sha256//<base64 of the SHA-256 of the DER SubjectPublicKeyInfo>".
 std::string public_key_pin(const std::filesystem::path& cert_pem);
-
-// A fresh directory under the system temp dir, removed with its contents on destruction.
-class ScopedTempDir {
-public:
-    explicit ScopedTempDir(const std::string& prefix = "kiosk-test");
-    ScopedTempDir(const ScopedTempDir&) = delete;
-    ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-    ~ScopedTempDir();
-
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 } // namespace kiosk::testing

@@ -4,6 +4,7 @@
 
 #include "app/headless_script.hpp"
 #include "app/kiosk_app.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,30 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <string>
 
 namespace kiosk::test {
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device entropy;
-        path_ = std::filesystem::temp_directory_path() /
-                ("kiosk-ui-test-" + std::to_string(entropy()) + std::to_string(entropy()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using TempDir = testing::ScopedTempDir;
 
 // Captures the log so tests can read what IT staff would see.
 class CapturedLog {

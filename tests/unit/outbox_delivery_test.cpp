@@ -4,6 +4,8 @@
 // outbox's own get() and through a raw connection, and run two connections against each other.
 
 #define CATCH_CONFIG_ENABLE_OPTIONAL_STRINGMAKER
+#include "outbox_test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "outbox/outbox.hpp"
@@ -42,37 +44,8 @@ CATCH_REGISTER_ENUM(
 
 namespace {
 
-// ctest runs test cases in parallel, so every case gets a directory of its own.
-class TemporaryDirectory {
-public:
-    TemporaryDirectory() {
-        std::random_device random;
-        do {
-            path_ = fs::temp_directory_path() /
-                    ("kiosk-delivery-test-" + std::to_string(random()) + std::to_string(random()));
-        } while (!fs::create_directory(path_));
-    }
-    TemporaryDirectory(const TemporaryDirectory&) = delete;
-    TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-    ~TemporaryDirectory() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-Outbox open_outbox(const fs::path& file) {
-    auto opened = Outbox::open(file);
-    if (opened.error) {
-        FAIL("opening the outbox failed: " << opened.error->describe());
-    }
-    REQUIRE(opened.outbox);
-    return std::move(*opened.outbox);
-}
+using TemporaryDirectory = kiosk::testing::ScopedTempDir;
+using kiosk::testing::open_outbox;
 
 // A connection that does not go through the outbox, to see and arrange what is really in the file.
 Database open_raw(const fs::path& file) {

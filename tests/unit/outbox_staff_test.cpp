@@ -4,6 +4,8 @@
 // a second, raw connection where the outbox's own word is not proof enough.
 
 #define CATCH_CONFIG_ENABLE_OPTIONAL_STRINGMAKER
+#include "outbox_test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "outbox/outbox.hpp"
@@ -31,37 +33,8 @@ template <> struct StringMaker<StaffAction> {
 
 namespace {
 
-// ctest runs test cases in parallel, so every case gets a directory of its own.
-class TemporaryDirectory {
-public:
-    TemporaryDirectory() {
-        std::random_device random;
-        do {
-            path_ = fs::temp_directory_path() /
-                    ("kiosk-staff-test-" + std::to_string(random()) + std::to_string(random()));
-        } while (!fs::create_directory(path_));
-    }
-    TemporaryDirectory(const TemporaryDirectory&) = delete;
-    TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-    ~TemporaryDirectory() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-Outbox open_outbox(const fs::path& file, const OutboxOptions& options = {}) {
-    auto opened = Outbox::open(file, options);
-    if (opened.error) {
-        FAIL("opening the outbox failed: " << opened.error->describe());
-    }
-    REQUIRE(opened.outbox);
-    return std::move(*opened.outbox);
-}
+using TemporaryDirectory = kiosk::testing::ScopedTempDir;
+using kiosk::testing::open_outbox;
 
 // A connection that does not go through the outbox, to see and arrange what is really in the file.
 Database open_raw(const fs::path& file) {

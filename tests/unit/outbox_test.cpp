@@ -3,6 +3,8 @@
 // connection wherever the outbox's own word is not proof enough.
 
 #define CATCH_CONFIG_ENABLE_OPTIONAL_STRINGMAKER
+#include "outbox_test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "outbox/outbox.hpp"
@@ -40,37 +42,8 @@ CATCH_REGISTER_ENUM(kiosk::outbox::OutboxError::Kind, kiosk::outbox::OutboxError
 
 namespace {
 
-// ctest runs test cases in parallel, so every case gets a directory of its own.
-class TemporaryDirectory {
-public:
-    TemporaryDirectory() {
-        std::random_device random;
-        do {
-            path_ = fs::temp_directory_path() /
-                    ("kiosk-outbox-test-" + std::to_string(random()) + std::to_string(random()));
-        } while (!fs::create_directory(path_));
-    }
-    TemporaryDirectory(const TemporaryDirectory&) = delete;
-    TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-    ~TemporaryDirectory() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-Outbox open_outbox(const fs::path& file, const OutboxOptions& options = {}) {
-    auto opened = Outbox::open(file, options);
-    if (opened.error) {
-        FAIL("opening the outbox failed: " << opened.error->describe());
-    }
-    REQUIRE(opened.outbox);
-    return std::move(*opened.outbox);
-}
+using TemporaryDirectory = kiosk::testing::ScopedTempDir;
+using kiosk::testing::open_outbox;
 
 OutboxError open_error(const fs::path& file, const OutboxOptions& options = {}) {
     auto opened = Outbox::open(file, options);
