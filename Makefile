@@ -5,12 +5,13 @@
 #   make bench        speed and size figures
 #   make screenshots  every screen of every shipped questionnaire, into docs/screenshots/
 #   make format       clang-format over the sources
+#   make package      the Debian packages kiosk and kiosk-collector, into build/packages/
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan run test test-plain test-asan bench screenshots format clean
+.PHONY: all deps build build-asan run test test-plain test-asan bench screenshots format package clean
 
 all: build
 
@@ -42,6 +43,9 @@ bench: build
 
 screenshots: build
 	./tests/scripts/make-screenshots.sh $(BUILD) docs/screenshots
+
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -2,6 +2,8 @@
 # Installs the Debian bookworm packages the kiosk needs to build, test and run.
 # One list for every use: a developer machine, CI and the Raspberry Pi image.
 # Only packages that are missing are installed, so a second run is quick and quiet.
+# dpkg-dev (dpkg-shlibdeps) and lintian are for `make package` and its test; systemd brings
+# systemd-analyze, which checks the service units (nothing is started by installing it).
 set -eu
 
 PACKAGES="
@@ -12,6 +14,7 @@ PACKAGES="
   libcpp-httplib-dev libssl-dev openssl
   fonts-noto-core
   sqlite3 xvfb xauth time
+  dpkg-dev lintian systemd
 "
 
 missing=""

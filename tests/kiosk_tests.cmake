@@ -13,3 +13,12 @@ add_test(NAME check_command_line
 
 # --- Staff mode --------------------------------------------------------------------------------
 kiosk_test_program(staff_mode_tests SOURCES ui/staff_mode_test.cpp LIBS kiosk_app)
+
+# --- Provisioning from the boot partition ------------------------------------------------------
+kiosk_test_program(provision_tests
+    SOURCES provision/provision_test.cpp provision/provision_kiosk_test.cpp LIBS kiosk_app)
+# Slow, needs root and a local Debian mirror: runs only with KIOSK_ROOTFS_TEST=1, else skipped.
+add_test(NAME rootfs_image
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/provision/rootfs-image.sh ${PROJECT_SOURCE_DIR}
+            ${PROJECT_BINARY_DIR})
+set_tests_properties(rootfs_image PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 3600)

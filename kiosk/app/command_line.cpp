@@ -6,6 +6,7 @@
 #include "settings/settings.hpp"
 #include "ui/theme.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <optional>
@@ -31,6 +32,13 @@ const char* usage_text() {
            "  kiosk --hash-pin                 read a staff PIN (4 to 8 digits) from standard\n"
            "                                   input and print its hash for [staff] volunteer_pin\n"
            "                                   or it_pin; never give the PIN as an argument\n"
+           "  kiosk --provision BOOT_FOLDER SETTINGS_FOLDER [--problem-file FILE]\n"
+           "                                   move new settings and secrets from the boot\n"
+           "                                   partition (BOOT_FOLDER, e.g. /boot/firmware/kiosk)\n"
+           "                                   into SETTINGS_FOLDER (e.g. /etc/kiosk) once they\n"
+           "                                   pass the checks of --check; a refused set stays\n"
+           "                                   where it is and the reason goes to FILE (default:\n"
+           "                                   provisioning-problem in the settings' data_dir)\n"
            "options:\n"
            "  --deliver                        headless: also deliver responses to the endpoint\n"
            "  --questionnaire NAME             use this questionnaire (file name without .json)\n"
@@ -42,7 +50,7 @@ const char* usage_text() {
 CommandLineParse parse_command_line(int argc, const char* const* argv) {
     CommandLineParse parse;
     CommandLine command;
-    bool settings_given = false;
+    std::vector<std::string> operands; // what is not an option: their meaning depends on the mode
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         auto value = [&](const char* name) -> std::optional<std::string> {
@@ -60,6 +68,14 @@ CommandLineParse parse_command_line(int argc, const char* const* argv) {
             command.mode = CommandLine::Mode::check;
         } else if (arg == "--hash-pin") {
             command.mode = CommandLine::Mode::hash_pin;
+        } else if (arg == "--provision") {
+            command.mode = CommandLine::Mode::provision;
+        } else if (arg == "--problem-file") {
+            auto v = value("--problem-file");
+            if (!v) {
+                return parse;
+            }
+            command.problem_file = *v;
         } else if (arg == "--headless") {
             command.mode = CommandLine::Mode::headless;
         } else if (arg == "--script") {
@@ -89,13 +105,30 @@ CommandLineParse parse_command_line(int argc, const char* const* argv) {
         } else if (!arg.empty() && arg[0] == '-') {
             parse.problem = "unknown option " + arg;
             return parse;
-        } else if (settings_given) {
-            parse.problem = "only one settings file may be given";
-            return parse;
         } else {
-            command.settings = arg;
-            settings_given = true;
+            operands.push_back(arg);
         }
+    }
+    if (command.mode == CommandLine::Mode::provision) {
+        if (operands.size() != 2) {
+            parse.problem = "--provision needs the boot partition's kiosk folder and the settings "
+                            "folder, e.g. --provision /boot/firmware/kiosk /etc/kiosk";
+            return parse;
+        }
+        command.boot_folder = operands[0];
+        command.settings_folder = operands[1];
+        operands.clear();
+    } else if (!command.problem_file.empty()) {
+        parse.problem = "--problem-file goes with --provision";
+        return parse;
+    }
+    if (operands.size() > 1) {
+        parse.problem = "only one settings file may be given";
+        return parse;
+    }
+    bool settings_given = !operands.empty();
+    if (settings_given) {
+        command.settings = operands.front();
     }
     if (command.mode == CommandLine::Mode::headless && command.script.empty()) {
         parse.problem = "--headless needs --script FILE";
@@ -140,12 +173,13 @@ std::optional<std::string> program_problem(const std::filesystem::path& program)
 }
 
 // Staff mode: a warning when it cannot be opened, a problem when a button's program is missing.
-std::size_t check_staff(const std::filesystem::path& settings_file,
-                        const settings::StaffSettings& staff, std::ostream& out) {
+void check_staff(const std::filesystem::path& settings_file, const settings::StaffSettings& staff,
+                 std::vector<CheckLine>& lines) {
     if (!staff.enabled()) {
-        out << "warning: " << settings_file.string()
-            << ": no staff PINs are set: volunteers cannot open staff mode (make one with "
-               "`kiosk --hash-pin` and put it in [staff] volunteer_pin)\n";
+        lines.push_back({CheckLine::Kind::warning,
+                         "warning: " + settings_file.string() +
+                             ": no staff PINs are set: volunteers cannot open staff mode (make "
+                             "one with `kiosk --hash-pin` and put it in [staff] volunteer_pin)"});
     } else {
         // A short PIN can be found from its hash by trying them all: the hash must stay
         // between the kiosk and root.
@@ -153,12 +187,13 @@ std::size_t check_staff(const std::filesystem::path& settings_file,
         auto permissions = std::filesystem::status(settings_file, error).permissions();
         if (!error &&
             (permissions & std::filesystem::perms::others_read) != std::filesystem::perms::none) {
-            out << "warning: " << settings_file.string()
-                << ": every user on this device can read it, and it holds the staff PIN "
-                   "hashes: chmod o-r (and keep it owned by root, group kiosk)\n";
+            lines.push_back({CheckLine::Kind::warning,
+                             "warning: " + settings_file.string() +
+                                 ": every user on this device can read it, and it holds the "
+                                 "staff PIN hashes: chmod o-r (and keep it owned by root, group "
+                                 "kiosk)"});
         }
     }
-    std::size_t problems = 0;
     const std::pair<const char*, const std::vector<std::string>*> commands[] = {
         {"staff.reboot_command", &staff.reboot_command},
         {"staff.power_off_command", &staff.power_off_command},
@@ -168,11 +203,10 @@ std::size_t check_staff(const std::filesystem::path& settings_file,
             continue;
         }
         if (auto problem = program_problem(command->front())) {
-            out << settings_file.string() << " at '" << key << "[0]': " << *problem << '\n';
-            ++problems;
+            lines.push_back({CheckLine::Kind::problem,
+                             settings_file.string() + " at '" + key + "[0]': " + *problem});
         }
     }
-    return problems;
 }
 
 // Turns the terminal's echo off while a PIN is typed, and back on however the reading ends.
@@ -290,47 +324,65 @@ int hash_pin_command(int input, std::ostream& out, std::ostream& err) {
     return out ? 0 : 1;
 }
 
+std::vector<CheckLine> check_loaded_settings(const settings::Settings& loaded,
+                                             const std::filesystem::path& settings_file) {
+    std::vector<CheckLine> lines;
+    auto problem = [&](const std::string& key, const std::string& what) {
+        lines.push_back(
+            {CheckLine::Kind::problem, settings_file.string() + " at '" + key + "': " + what});
+    };
+    // The token file and the TLS files are only read when delivery starts; check them now so
+    // a wrong permission is found before the device is on the ward.
+    auto delivery = delivery_settings_from(loaded);
+    if (auto* token_problem = std::get_if<std::string>(&delivery)) {
+        problem("delivery.token_file", *token_problem);
+    } else {
+        auto transport = delivery::CurlTransport::create(
+            std::get<delivery::DeliverySettings>(delivery).transport);
+        if (auto* transport_problem = std::get_if<std::string>(&transport)) {
+            problem("delivery", *transport_problem);
+        }
+    }
+    for (const auto& font : {loaded.display.font, loaded.display.bold_font}) {
+        if (auto font_problem = ui::check_font_file(font)) {
+            problem("display.font", *font_problem);
+        }
+    }
+    check_staff(settings_file, loaded.staff, lines);
+    for (const auto& file : loaded.questionnaires) {
+        auto questionnaire = model::load_questionnaire_file(file.string());
+        for (const auto& questionnaire_problem : questionnaire.problems) {
+            lines.push_back({CheckLine::Kind::problem, questionnaire_problem.to_string()});
+        }
+        if (questionnaire.questionnaire) {
+            lines.push_back(
+                {CheckLine::Kind::ok,
+                 "ok: " + file.string() + " (" + questionnaire.questionnaire->canonical() + ")"});
+        }
+    }
+    return lines;
+}
+
+std::size_t count_problems(const std::vector<CheckLine>& lines) {
+    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const auto& line) {
+        return line.kind == CheckLine::Kind::problem;
+    }));
+}
+
 int check_settings(const std::filesystem::path& settings_file, std::ostream& out) {
     auto loaded = settings::load_settings_file(settings_file);
-    std::size_t problems = loaded.problems.size();
+    std::vector<CheckLine> lines;
     for (const auto& problem : loaded.problems) {
-        out << problem.to_string() << '\n';
+        lines.push_back({CheckLine::Kind::problem, problem.to_string()});
     }
     if (loaded.settings) {
-        // The token file and the TLS files are only read when delivery starts; check them now so
-        // a wrong permission is found before the device is on the ward.
-        auto delivery = delivery_settings_from(*loaded.settings);
-        if (auto* problem = std::get_if<std::string>(&delivery)) {
-            out << settings_file.string() << " at 'delivery.token_file': " << *problem << '\n';
-            ++problems;
-        } else {
-            auto transport = delivery::CurlTransport::create(
-                std::get<delivery::DeliverySettings>(delivery).transport);
-            if (auto* transport_problem = std::get_if<std::string>(&transport)) {
-                out << settings_file.string() << " at 'delivery': " << *transport_problem << '\n';
-                ++problems;
-            }
-        }
-        for (const auto& font :
-             {loaded.settings->display.font, loaded.settings->display.bold_font}) {
-            if (auto problem = ui::check_font_file(font)) {
-                out << settings_file.string() << " at 'display.font': " << *problem << '\n';
-                ++problems;
-            }
-        }
-        problems += check_staff(settings_file, loaded.settings->staff, out);
-        for (const auto& file : loaded.settings->questionnaires) {
-            auto questionnaire = model::load_questionnaire_file(file.string());
-            for (const auto& problem : questionnaire.problems) {
-                out << problem.to_string() << '\n';
-            }
-            problems += questionnaire.problems.size();
-            if (questionnaire.questionnaire) {
-                out << "ok: " << file.string() << " (" << questionnaire.questionnaire->canonical()
-                    << ")\n";
-            }
-        }
+        auto more = check_loaded_settings(*loaded.settings, settings_file);
+        lines.insert(lines.end(), more.begin(), more.end());
     }
+    for (const auto& line : lines) {
+        out << line.text << '\n';
+    }
+    auto problems = count_problems(lines);
     if (problems == 0) {
         out << "ok: " << settings_file.string() << '\n';
         return 0;

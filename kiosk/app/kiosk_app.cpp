@@ -1,12 +1,14 @@
 #include "app/kiosk_app.hpp"
 
 #include "app/delivery_setup.hpp"
+#include "app/provision.hpp"
 #include "model/kiosk_health.hpp"
 #include "model/opening_hours.hpp"
 #include "model/pin_hash.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "model/response_builder.hpp"
 #include "platform/png_file.hpp"
+#include "platform/service_notify.hpp"
 
 #include <imgui.h>
 
@@ -133,7 +135,7 @@ std::optional<std::string> run_command(const std::vector<std::string>& command) 
     if (error != 0) {
         return command[0] + " could not be started: " + std::strerror(error);
     }
-    // sudo -n reboot answers at once; a command that hangs is left to run rather than freezing
+    // systemctl reboot answers at once; a command that hangs is left to run rather than freezing
     // the screen.
     for (int waited = 0; waited < 300; ++waited) {
         int status = 0;
@@ -293,6 +295,13 @@ void KioskApp::load(const AppOptions& options) {
     outbox_ = std::move(opened.outbox);
     restore_staff_choices();
     load_questionnaires(options);
+    // New settings refused by `kiosk --provision` before the start: the old ones run storage and
+    // staff mode, but patients are not asked questions under settings IT meant to replace.
+    if (auto refused = provisioning_problem(settings_->data_dir)) {
+        out_of_service_for_questionnaire_ = false; // choosing a questionnaire does not end it
+        go_out_of_service(*refused);
+        return;
+    }
     if (!questionnaire_) {
         return;
     }
@@ -816,6 +825,36 @@ int KioskApp::run(bool exit_after_first_frame) {
     if (exit_after_first_frame) {
         return 0;
     }
+    // Under systemd (Type=notify): READY=1 once the first frame is on the screen, watchdog
+    // pings from this loop, STOPPING=1 on the way out. Elsewhere all of it does nothing.
+    platform::ServiceNotify service(platform::ServiceEnvironment::of_this_process());
+    if (!service.problem().empty()) {
+        log_.warning(service.problem());
+    }
+    // One line for `systemctl status kiosk`: what a patient sees, in plain words.
+    auto service_status = [this]() -> std::string {
+        if (!session_ || !questionnaire_) {
+            return "out of service: " + out_of_service_reason_;
+        }
+        std::string showing =
+            questionnaire_->title.in(settings_->session.language) + ", " + clinic();
+        if (paused_by_staff_) {
+            return "paused by staff: " + showing;
+        }
+        if (paused_by_hours_) {
+            return "closed outside the opening hours: " + showing;
+        }
+        return "taking responses: " + showing;
+    };
+    std::string status = service_status();
+    if (auto problem = service.ready(status)) {
+        log_.warning(*problem);
+    }
+    struct StoppingNotice { // however run() returns
+        platform::ServiceNotify& service;
+        ~StoppingNotice() { service.stopping(); }
+    } stopping_notice{service};
+    bool ping_problem_logged = false; // once: a lost socket would repeat it at every ping
     for (;;) {
         // Sleep until something happens or the next timer is due: no frame is drawn while
         // nothing changes, so an idle kiosk uses next to no CPU.
@@ -824,13 +863,26 @@ int KioskApp::run(bool exit_after_first_frame) {
             return 0;
         }
         int timeout = -1;
-        if (auto due = next_timer()) {
+        auto due = next_timer();
+        // The watchdog's ping is a timer too, kept out of next_timer() because it runs on the
+        // real clock even when scripts run on a simulated one. Idle, the kiosk wakes once
+        // every half watchdog timeout.
+        if (auto ping = service.next_ping(); ping && (!due || *ping < *due)) {
+            due = ping;
+        }
+        if (due) {
             auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - clock_.monotonic());
             timeout = static_cast<int>(std::clamp<long long>(wait.count(), 0, 60'000));
         }
         SDL_Event event;
-        bool got =
-            timeout < 0 ? SDL_WaitEvent(&event) != 0 : SDL_WaitEventTimeout(&event, timeout) != 0;
+        bool got = video_->wait_for_event(event, timeout);
+        // The loop is running: the service manager hears so. A frame that hangs stops this,
+        // and the service manager restarts the kiosk.
+        if (auto problem = service.keep_alive(std::chrono::steady_clock::now());
+            problem && !ping_problem_logged) {
+            log_.warning(*problem);
+            ping_problem_logged = true;
+        }
         while (got) {
             switch (event.type) {
             case SDL_QUIT:
@@ -874,6 +926,10 @@ int KioskApp::run(bool exit_after_first_frame) {
             got = SDL_PollEvent(&event) != 0;
         }
         run_timers();
+        if (auto now_status = service_status(); now_status != status) {
+            status = std::move(now_status);
+            service.status(status);
+        }
     }
 }
 

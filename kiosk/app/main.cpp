@@ -4,9 +4,11 @@
 #include "app/headless_script.hpp"
 #include "app/kiosk_app.hpp"
 #include "app/log.hpp"
+#include "app/provision.hpp"
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <unistd.h>
@@ -17,6 +19,25 @@
 #ifndef KIOSK_VERSION
 #define KIOSK_VERSION "unknown"
 #endif
+
+namespace {
+
+// Installed, the program is /usr/bin/kiosk and its words are in /usr/share/kiosk/assets: found
+// next to the program, wherever the package put it. Run from a build folder, the source tree's
+// assets folder that the build recorded.
+std::filesystem::path default_assets_dir() {
+    std::error_code error;
+    auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        auto installed = program.parent_path().parent_path() / "share" / "kiosk" / "assets";
+        if (std::filesystem::is_directory(installed, error)) {
+            return installed;
+        }
+    }
+    return KIOSK_DEFAULT_ASSETS_DIR;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     using namespace kiosk::app;
@@ -37,6 +58,11 @@ int main(int argc, char** argv) {
         return check_settings(command.settings, std::cout);
     case CommandLine::Mode::hash_pin:
         return hash_pin_command(STDIN_FILENO, std::cout, std::cerr);
+    case CommandLine::Mode::provision: {
+        Log log(stderr, Log::stderr_is_journal());
+        return provision_command(command.boot_folder, command.settings_folder, command.problem_file,
+                                 log);
+    }
     case CommandLine::Mode::run:
     case CommandLine::Mode::headless:
         break;
@@ -59,7 +85,7 @@ int main(int argc, char** argv) {
     options.headless = command.mode == CommandLine::Mode::headless;
     options.deliver = !options.headless || command.deliver;
     options.questionnaire = command.questionnaire;
-    options.default_assets_dir = KIOSK_DEFAULT_ASSETS_DIR;
+    options.default_assets_dir = default_assets_dir();
     options.version = KIOSK_VERSION;
     auto app = KioskApp::start(options, log);
     if (!app) {

@@ -1,5 +1,8 @@
 #include "platform/sdl_video.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 namespace kiosk::platform {
 
 std::variant<SdlVideo, std::string> SdlVideo::open(const VideoOptions& options) {
@@ -67,6 +70,33 @@ std::string SdlVideo::renderer_name() const {
         return "unknown";
     }
     return info.name;
+}
+
+} // namespace kiosk::platform
+
+namespace kiosk::platform {
+
+bool SdlVideo::wait_for_event(SDL_Event& event, int timeout_ms) const {
+    const char* driver = SDL_GetCurrentVideoDriver();
+    std::string_view name = driver != nullptr ? driver : "";
+    if (name == "x11" || name == "wayland") {
+        return timeout_ms < 0 ? SDL_WaitEvent(&event) != 0
+                              : SDL_WaitEventTimeout(&event, timeout_ms) != 0;
+    }
+    constexpr Uint32 kLookEveryMs = 10;
+    const Uint64 start = SDL_GetTicks64();
+    for (;;) {
+        SDL_PumpEvents();
+        if (SDL_PeepEvents(&event, 1, SDL_GETEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0) {
+            return true;
+        }
+        Uint64 waited = SDL_GetTicks64() - start;
+        if (timeout_ms >= 0 && waited >= static_cast<Uint64>(timeout_ms)) {
+            return false;
+        }
+        Uint64 left = timeout_ms < 0 ? kLookEveryMs : static_cast<Uint64>(timeout_ms) - waited;
+        SDL_Delay(static_cast<Uint32>(std::min<Uint64>(kLookEveryMs, left)));
+    }
 }
 
 } // namespace kiosk::platform

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Checks the kiosk's command line the way IT staff use it: `kiosk --check` on good and bad
-# settings files, `kiosk --hash-pin`, and --help, --version and a missing argument.
+# settings files, `kiosk --hash-pin`, `kiosk --provision` with nothing to provision (the moves
+# themselves need root and a kiosk user: tests/provision/ covers them), and --help, --version
+# and a missing argument.
 #
 # usage: check-cli.sh KIOSK_BINARY SETTINGS_FIXTURES_FOLDER
 # Prints one line per case and "N passed, M failed"; exits 1 if any case failed.
@@ -286,6 +288,35 @@ if expect_status "$name" 1 && expect_texts "$name" "$fixtures: cannot open the s
     pass "$name"
 fi
 
+# --- kiosk --provision with nothing to provision --------------------------------------------
+# The service runs it before every start: with no files on the boot partition it must do
+# nothing and succeed, whoever runs it.
+mkdir -p "$workdir/boot-kiosk" "$workdir/etc-kiosk"
+for case in "an empty:$workdir/boot-kiosk" "a missing:$workdir/no-such-folder"; do
+    name="--provision with ${case%%:*} boot folder does nothing and exits 0"
+    run --provision "${case#*:}" "$workdir/etc-kiosk" --problem-file "$workdir/problem"
+    if expect_status "$name" 0 && expect_texts "$name" "nothing to do"; then
+        if [ -n "$(ls -A "$workdir/etc-kiosk")" ]; then
+            fail "$name" "the settings folder was changed"
+        else
+            pass "$name"
+        fi
+    fi
+done
+
+name="--provision without its two folders"
+run --provision /boot/firmware/kiosk
+if expect_status "$name" 2 && expect_texts "$name" "--provision needs the boot partition's kiosk folder" \
+    "usage:"; then
+    pass "$name"
+fi
+
+name="--problem-file without --provision"
+run --check "$fixtures/good.toml" --problem-file "$workdir/problem"
+if expect_status "$name" 2 && expect_texts "$name" "--problem-file goes with --provision"; then
+    pass "$name"
+fi
+
 # --- usage ----------------------------------------------------------------------------------
 name="--check without a file"
 run --check
@@ -296,7 +327,7 @@ fi
 name="--help"
 run --help
 if expect_status "$name" 0 && expect_texts "$name" "usage:" "kiosk --check SETTINGS" \
-    "kiosk --hash-pin"; then
+    "kiosk --hash-pin" "kiosk --provision BOOT_FOLDER SETTINGS_FOLDER"; then
     pass "$name"
 fi
 

@@ -295,9 +295,9 @@ TEST_CASE("the example's commented-out keys are real keys with valid example val
         CHECK_FALSE(kiosk::model::pin_matches(settings.staff.volunteer_pin_hash, guess));
     }
     CHECK(settings.staff.reboot_command ==
-          std::vector<std::string>{"/usr/bin/sudo", "-n", "/usr/sbin/reboot"});
+          std::vector<std::string>{"/usr/bin/systemctl", "reboot"});
     CHECK(settings.staff.power_off_command ==
-          std::vector<std::string>{"/usr/bin/sudo", "-n", "/usr/sbin/poweroff"});
+          std::vector<std::string>{"/usr/bin/systemctl", "poweroff"});
 }
 
 TEST_CASE("config/kiosk.example.toml documents every key the loader knows", "[settings]") {
