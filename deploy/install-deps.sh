@@ -4,6 +4,7 @@
 # Only packages that are missing are installed, so a second run is quick and quiet.
 # dpkg-dev (dpkg-shlibdeps) and lintian are for `make package` and its test; systemd brings
 # systemd-analyze, which checks the service units (nothing is started by installing it).
+# libharfbuzz-bin brings hb-shape, the reference the text shaping tests compare glyphs with.
 set -eu
 
 PACKAGES="
@@ -13,6 +14,7 @@ PACKAGES="
   nlohmann-json3-dev libtomlplusplus-dev libsodium-dev catch2
   libcpp-httplib-dev libssl-dev openssl
   fonts-noto-core
+  libharfbuzz-dev libfribidi-dev libfreetype-dev libharfbuzz-bin
   sqlite3 xvfb xauth time
   dpkg-dev lintian systemd
 "

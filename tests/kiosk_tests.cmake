@@ -22,3 +22,4 @@ add_test(NAME rootfs_image
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/provision/rootfs-image.sh ${PROJECT_SOURCE_DIR}
             ${PROJECT_BINARY_DIR})
 set_tests_properties(rootfs_image PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 3600)
+kiosk_test_program(text_shaping_tests SOURCES text/text_shaping_test.cpp LIBS kiosk_text)

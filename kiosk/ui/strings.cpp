@@ -107,4 +107,12 @@ std::string Strings::format(const std::string& key,
     return out;
 }
 
+std::vector<std::string> Strings::keys() const {
+    std::vector<std::string> keys;
+    for (const auto& [key, text] : text_) {
+        keys.push_back(key);
+    }
+    return keys;
+}
+
 } // namespace kiosk::ui

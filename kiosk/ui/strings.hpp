@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kiosk::ui {
 
@@ -21,6 +22,9 @@ public:
                                     const std::string& language);
 
     std::string get(const std::string& key) const;
+
+    // Every key there are words for, in order: what a translation must cover.
+    std::vector<std::string> keys() const;
 
     // get(key) with "{name}" replaced by value for each pair.
     std::string format(const std::string& key,

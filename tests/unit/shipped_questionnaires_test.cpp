@@ -93,6 +93,29 @@ TEST_CASE("the Friends and Family Test uses the national wording", "[questionnai
     CHECK(why.text.text == "Please can you tell us why you gave your answer?");
 }
 
+TEST_CASE("the Friends and Family Test is translated into every shipped language",
+          "[questionnaire][shipped]") {
+    const Questionnaire fft = load_shipped("friends-and-family-test.json");
+    for (const char* language : {"cy", "pl", "pt", "es", "ar", "ur", "bn", "gu", "pa-Guru", "ta",
+                                 "so", "ro", "tr", "zh-Hans"}) {
+        INFO(language);
+        auto translated = [&](const LocalText& text) {
+            auto found = text.translations.find(language);
+            return found != text.translations.end() && !found->second.empty() &&
+                   found->second != text.text;
+        };
+        CHECK(translated(fft.title));
+        for (const Item* question : questions(fft)) {
+            INFO(question->link_id);
+            CHECK(translated(question->text));
+            for (const auto& option : question->options) {
+                INFO(option.coding.code);
+                CHECK(translated(option.label));
+            }
+        }
+    }
+}
+
 TEST_CASE("the children's questionnaire is drawn with faces", "[questionnaire][shipped]") {
     const Questionnaire children = load_shipped("children.json");
     const std::vector<std::string> faces = {"Really good", "Good", "OK", "Bad", "Really bad"};
