@@ -306,8 +306,9 @@ void KioskApp::load(const AppOptions& options) {
         return;
     }
 
-    model::SessionTimings timings{settings_->session.idle_timeout, settings_->session.idle_warning,
-                                  settings_->session.thank_you};
+    model::SessionTimings timings{settings_->session.idle_timeout_in_use(),
+                                  settings_->session.idle_warning_in_use(),
+                                  settings_->session.thank_you_in_use()};
     session_ =
         std::make_unique<model::Session>(*questionnaire_, timings, settings_->session.language);
     auto queued = outbox_->count(outbox::ResponseState::queued);
@@ -1162,9 +1163,9 @@ void KioskApp::switch_questionnaire(std::size_t index) {
     screen_state_ = {};
     questionnaire_ = chosen;
     if (outbox_ && (session_ || out_of_service_for_questionnaire_)) {
-        model::SessionTimings timings{settings_->session.idle_timeout,
-                                      settings_->session.idle_warning,
-                                      settings_->session.thank_you};
+        model::SessionTimings timings{settings_->session.idle_timeout_in_use(),
+                                      settings_->session.idle_warning_in_use(),
+                                      settings_->session.thank_you_in_use()};
         session_ = std::make_unique<model::Session>(*questionnaire_, timings, language);
         out_of_service_reason_.clear();
         out_of_service_for_questionnaire_ = false;

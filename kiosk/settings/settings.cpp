@@ -336,6 +336,9 @@ void read_session(TableReader reader, Settings& settings) {
     session.idle_warning =
         seconds_or(reader.integer("idle_warning_seconds", 20, 600), session.idle_warning);
     session.thank_you = seconds_or(reader.integer("thank_you_seconds", 3, 120), session.thank_you);
+    if (auto more_time = reader.integer("more_time", 1, 10)) {
+        session.more_time = static_cast<int>(*more_time);
+    }
     if (auto language = reader.text("language", false)) {
         // A language tag like "en", "cy" or "pa-Guru": it names a file and goes into responses.
         if (!is_language_tag(*language)) {

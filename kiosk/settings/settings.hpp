@@ -30,6 +30,14 @@ struct SessionSettings {
     std::chrono::seconds idle_warning{30};
     std::chrono::seconds thank_you{10};
     std::string language = "en";
+    // Every timeout above is this many times longer (1 to 10), for a clinic whose patients need
+    // more time (WCAG 2.2.1 asks that time limits can be extended tenfold).
+    int more_time = 1;
+
+    // The three timeouts as the session runs them, `more_time` applied.
+    std::chrono::seconds idle_timeout_in_use() const { return idle_timeout * more_time; }
+    std::chrono::seconds idle_warning_in_use() const { return idle_warning * more_time; }
+    std::chrono::seconds thank_you_in_use() const { return thank_you * more_time; }
 };
 
 enum class Renderer {

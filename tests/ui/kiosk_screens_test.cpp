@@ -330,6 +330,48 @@ expect stored 0
     CHECK(kiosk.app->session()->answers().size() == 1);
 }
 
+TEST_CASE("more_time = 10 gives a patient ten times as long before every timeout") {
+    Kiosk kiosk("friends-and-family-test");
+    // The Kiosk helper's settings: idle 60 s, warning 20 s, thank-you 5 s; here tenfold.
+    auto settings = kiosk.dir.path() / "slow.toml";
+    {
+        std::ifstream in(kiosk.dir.path() / "kiosk.toml");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto at = text.find("thank_you_seconds = 5\n");
+        REQUIRE(at != std::string::npos);
+        text.insert(at, "more_time = 10\n");
+        std::ofstream(settings) << text;
+    }
+    app::AppOptions options;
+    options.settings_file = settings;
+    options.headless = true;
+    options.default_assets_dir = std::string(KIOSK_SOURCE_DIR) + "/assets";
+    auto slow = app::KioskApp::start(options, kiosk.log.log());
+    REQUIRE(slow != nullptr);
+    CHECK(test::run_script(*slow, R"(
+tap "Start"
+tap "Poor"
+wait 599s
+expect screen question
+wait 1s
+expect screen still-there
+expect text "200 seconds left"
+wait 199s
+expect screen still-there
+wait 1s
+expect screen welcome
+tap "Start"
+tap "Very good"
+tap "Next"
+tap "Submit"
+wait 49s
+expect screen thank-you
+wait 1s
+expect screen welcome
+)")
+              .passed);
+}
+
 TEST_CASE("Continue on the idle warning keeps the answers") {
     Kiosk kiosk("friends-and-family-test");
     REQUIRE(kiosk

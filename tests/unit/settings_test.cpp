@@ -515,7 +515,7 @@ TEST_CASE("an unknown key is refused and the known keys of its section are liste
         CHECK(problem.file == kName);
         CHECK(problem.place == "'session.idle_timout_seconds' (line 15, column 23)");
         CHECK(problem.what == "is not a known setting (known here: idle_timeout_seconds, "
-                              "idle_warning_seconds, language, thank_you_seconds)");
+                              "idle_warning_seconds, language, more_time, thank_you_seconds)");
     }
     SECTION("a sub-table inside a section") {
         const Problem problem = only_problem(parse(kMinimal + "[device.extra]\nx = 1\n"));
@@ -1134,4 +1134,30 @@ TEST_CASE("opening hours that open on no day are refused", "[settings][problems]
         CHECK(problem.place == "'opening_hours' (line 14, column 1)");
         CHECK(problem.what == never_open);
     }
+}
+
+TEST_CASE("more_time makes every patient timeout up to ten times longer", "[settings]") {
+    SECTION("absent: as written") {
+        const Settings settings =
+            loaded(parse(kMinimal + "[session]\nidle_timeout_seconds = 60\n"));
+        CHECK(settings.session.more_time == 1);
+        CHECK(settings.session.idle_timeout_in_use() == std::chrono::seconds(60));
+    }
+    SECTION("tenfold") {
+        const Settings settings =
+            loaded(parse(kMinimal + "[session]\nidle_timeout_seconds = 60\nidle_warning_seconds = "
+                                    "20\nthank_you_seconds = 5\nmore_time = 10\n"));
+        CHECK(settings.session.idle_timeout_in_use() == std::chrono::seconds(600));
+        CHECK(settings.session.idle_warning_in_use() == std::chrono::seconds(200));
+        CHECK(settings.session.thank_you_in_use() == std::chrono::seconds(50));
+        CHECK(settings.session.idle_timeout == std::chrono::seconds(60)); // as written
+    }
+    for (const char* bad : {"0", "11", "-1"}) {
+        INFO(bad);
+        const Problem problem =
+            only_problem(parse(kMinimal + "[session]\nmore_time = " + bad + "\n"));
+        CHECK(problem.place.find("'session.more_time' (line 15") == 0);
+    }
+    const Problem text = only_problem(parse(kMinimal + "[session]\nmore_time = \"lots\"\n"));
+    CHECK(text.place.find("'session.more_time'") == 0);
 }
