@@ -1,9 +1,11 @@
 #include "app/command_line.hpp"
 
 #include "app/delivery_setup.hpp"
+#include "model/enable_when.hpp"
 #include "model/pin_hash.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "settings/settings.hpp"
+#include "ui/strings.hpp"
 #include "ui/theme.hpp"
 
 #include <algorithm>
@@ -324,6 +326,99 @@ int hash_pin_command(int input, std::ostream& out, std::ostream& err) {
     return out ? 0 : 1;
 }
 
+#ifndef KIOSK_DEFAULT_ASSETS_DIR
+#define KIOSK_DEFAULT_ASSETS_DIR "/usr/share/kiosk/assets"
+#endif
+
+std::filesystem::path default_assets_dir() {
+    std::error_code error;
+    auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        auto installed = program.parent_path().parent_path() / "share" / "kiosk" / "assets";
+        if (std::filesystem::is_directory(installed, error)) {
+            return installed;
+        }
+    }
+    return KIOSK_DEFAULT_ASSETS_DIR;
+}
+
+namespace {
+
+// Where a questionnaire has no words in `language`, in plain places: "the title",
+// "item 'why'", "item 'rating' answer 'Good'".
+std::vector<std::string> untranslated(const model::Questionnaire& questionnaire,
+                                      const std::string& language) {
+    std::vector<std::string> places;
+    auto missing = [&](const model::LocalText& text) {
+        return !text.text.empty() && &text.in(language) == &text.text;
+    };
+    if (missing(questionnaire.title)) {
+        places.push_back("the title");
+    }
+    for (const auto& flat : model::flatten(questionnaire)) {
+        const model::Item& item = *flat.item;
+        std::string name = "item '" + item.link_id + "'";
+        if (missing(item.text)) {
+            places.push_back(name);
+        }
+        for (const auto& option : item.options) {
+            if (missing(option.label)) {
+                places.push_back(name + " answer '" + option.label.text + "'");
+            }
+        }
+        for (const auto* label : {&item.lower_label, &item.upper_label}) {
+            if (*label && missing(**label)) {
+                places.push_back(name + " scale label '" + (*label)->text + "'");
+            }
+        }
+    }
+    return places;
+}
+
+// Each offered language: the kiosk's own words (a file per language) and every questionnaire's
+// texts. A missing translation is a warning, since English is shown for that text alone; a
+// words file that cannot be read is a problem.
+void check_languages(const settings::Settings& loaded,
+                     const std::vector<model::Questionnaire>& questionnaires,
+                     std::vector<CheckLine>& lines) {
+    const auto assets = loaded.assets_dir.empty() ? default_assets_dir() : loaded.assets_dir;
+    for (const auto& language : loaded.session.languages) {
+        if (language != "en") {
+            auto file = assets / "strings" / (language + ".json");
+            std::error_code error;
+            if (!std::filesystem::exists(file, error)) {
+                lines.push_back({CheckLine::Kind::warning,
+                                 "warning: " + file.string() + " is missing: patients choosing \"" +
+                                     language + "\" see the kiosk's own words in English"});
+            } else if (ui::Strings strings; auto problem = strings.load(assets, language)) {
+                lines.push_back({CheckLine::Kind::problem, *problem});
+            }
+        }
+        for (const auto& questionnaire : questionnaires) {
+            if (language == questionnaire.language) {
+                continue;
+            }
+            auto places = untranslated(questionnaire, language);
+            if (places.empty()) {
+                continue;
+            }
+            constexpr std::size_t kShown = 8;
+            std::string list;
+            for (std::size_t i = 0; i < places.size() && i < kShown; ++i) {
+                list += (i == 0 ? "" : ", ") + places[i];
+            }
+            if (places.size() > kShown) {
+                list += " and " + std::to_string(places.size() - kShown) + " more";
+            }
+            lines.push_back({CheckLine::Kind::warning, "warning: " + questionnaire.source_file +
+                                                           ": no \"" + language + "\" words for " +
+                                                           list + " (English is shown there)"});
+        }
+    }
+}
+
+} // namespace
+
 std::vector<CheckLine> check_loaded_settings(const settings::Settings& loaded,
                                              const std::filesystem::path& settings_file) {
     std::vector<CheckLine> lines;
@@ -349,6 +444,7 @@ std::vector<CheckLine> check_loaded_settings(const settings::Settings& loaded,
         }
     }
     check_staff(settings_file, loaded.staff, lines);
+    std::vector<model::Questionnaire> questionnaires;
     for (const auto& file : loaded.questionnaires) {
         auto questionnaire = model::load_questionnaire_file(file.string());
         for (const auto& questionnaire_problem : questionnaire.problems) {
@@ -358,8 +454,10 @@ std::vector<CheckLine> check_loaded_settings(const settings::Settings& loaded,
             lines.push_back(
                 {CheckLine::Kind::ok,
                  "ok: " + file.string() + " (" + questionnaire.questionnaire->canonical() + ")"});
+            questionnaires.push_back(std::move(*questionnaire.questionnaire));
         }
     }
+    check_languages(loaded, questionnaires, lines);
     return lines;
 }
 

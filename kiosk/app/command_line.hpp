@@ -50,6 +50,10 @@ std::vector<CheckLine> check_loaded_settings(const settings::Settings& settings,
 
 std::size_t count_problems(const std::vector<CheckLine>& lines);
 
+// Where the kiosk's own words are when the settings do not say: next to the installed program
+// (/usr/bin/kiosk → /usr/share/kiosk/assets), or the source tree's folder in a build folder.
+std::filesystem::path default_assets_dir();
+
 // `kiosk --check`: checks the settings and every questionnaire they name, writes each problem
 // to `out`, and returns the exit status (0 when all is well).
 int check_settings(const std::filesystem::path& settings, std::ostream& out);

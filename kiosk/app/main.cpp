@@ -13,31 +13,9 @@
 
 #include <unistd.h>
 
-#ifndef KIOSK_DEFAULT_ASSETS_DIR
-#define KIOSK_DEFAULT_ASSETS_DIR "/usr/share/kiosk/assets"
-#endif
 #ifndef KIOSK_VERSION
 #define KIOSK_VERSION "unknown"
 #endif
-
-namespace {
-
-// Installed, the program is /usr/bin/kiosk and its words are in /usr/share/kiosk/assets: found
-// next to the program, wherever the package put it. Run from a build folder, the source tree's
-// assets folder that the build recorded.
-std::filesystem::path default_assets_dir() {
-    std::error_code error;
-    auto program = std::filesystem::read_symlink("/proc/self/exe", error);
-    if (!error) {
-        auto installed = program.parent_path().parent_path() / "share" / "kiosk" / "assets";
-        if (std::filesystem::is_directory(installed, error)) {
-            return installed;
-        }
-    }
-    return KIOSK_DEFAULT_ASSETS_DIR;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     using namespace kiosk::app;

@@ -349,6 +349,28 @@ void read_session(TableReader reader, Settings& settings) {
             session.language = *language;
         }
     }
+    session.languages = {session.language};
+    if (auto languages = reader.texts("languages", false)) {
+        const toml::array* array = reader.node("languages")->as_array();
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < languages->size(); ++i) {
+            const std::string& tag = (*languages)[i];
+            std::string key = "languages[" + std::to_string(i) + "]";
+            if (!is_language_tag(tag)) {
+                reader.problem(array->get(i), key,
+                               "must be a language tag like \"cy\" or \"pa-Guru\" (it is \"" + tag +
+                                   "\")");
+            } else if (!seen.insert(tag).second) {
+                reader.problem(array->get(i), key, "lists \"" + tag + "\" a second time");
+            }
+        }
+        if (seen.count(session.language) == 0) {
+            reader.problem(array, "languages",
+                           "must include the default language \"" + session.language +
+                               "\" (session.language)");
+        }
+        session.languages = *languages;
+    }
     reader.report_unknown_keys();
 }
 

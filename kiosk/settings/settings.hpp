@@ -30,6 +30,9 @@ struct SessionSettings {
     std::chrono::seconds idle_warning{30};
     std::chrono::seconds thank_you{10};
     std::string language = "en";
+    // The languages this device offers patients, in the settings' order; always holds
+    // `language` (the default). Just {language} when the file does not list them.
+    std::vector<std::string> languages;
     // Every timeout above is this many times longer (1 to 10), for a clinic whose patients need
     // more time (WCAG 2.2.1 asks that time limits can be extended tenfold).
     int more_time = 1;

@@ -248,6 +248,21 @@ if expect_status "$name" 0 && expect_texts "$name" \
     fi
 fi
 
+name="--check lists what is not translated into each offered language"
+sed "s|\"\.\./\.\./\.\./|\"$fixtures/../../../|; s|^thank_you_seconds = 5|thank_you_seconds = 5\nlanguages = [\"en\", \"cy\", \"fr\"]|" \
+    "$fixtures/good.toml" >"$workdir/languages.toml"
+run --check "$workdir/languages.toml"
+if expect_status "$name" 0 && expect_texts "$name" \
+    "assets/strings/fr.json is missing: patients choosing \"fr\" see the kiosk's own words in English" \
+    "friends-and-family-test.json: no \"fr\" words for the title, item 'fft-rating'" \
+    "children.json: no \"cy\" words for the title"; then
+    if contains "friends-and-family-test.json: no \"cy\"" || contains "strings/cy.json"; then
+        fail "$name" "warned about Welsh, which the Friends and Family Test and the kiosk's words have"
+    else
+        pass "$name"
+    fi
+fi
+
 for case in "12:too short" "123456789:too long" "abcd:letters" ":empty"; do
     pin=${case%%:*}
     name="--hash-pin refuses a PIN that is ${case#*:}"

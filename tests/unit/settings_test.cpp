@@ -278,11 +278,13 @@ TEST_CASE("the example's commented-out keys are real keys with valid example val
         }
         text += line + "\n";
     }
-    CHECK(enabled == std::vector<std::string>{"assets", "client_certificate", "client_key", "proxy",
-                                              "volunteer_pin", "it_pin", "reboot_command",
-                                              "power_off_command"});
+    CHECK(enabled == std::vector<std::string>{"assets", "languages", "client_certificate",
+                                              "client_key", "proxy", "volunteer_pin", "it_pin",
+                                              "reboot_command", "power_off_command"});
     const Settings settings = loaded(parse(text));
     CHECK(settings.assets_dir == "/usr/share/kiosk/assets");
+    CHECK(settings.session.languages ==
+          std::vector<std::string>{"en", "cy", "pl", "ar", "ur", "pa-Guru"});
     CHECK(settings.delivery.client_certificate == "/etc/kiosk/device.pem");
     CHECK(settings.delivery.client_key == "/etc/kiosk/device.key");
     REQUIRE(settings.delivery.proxy.has_value());
@@ -515,7 +517,8 @@ TEST_CASE("an unknown key is refused and the known keys of its section are liste
         CHECK(problem.file == kName);
         CHECK(problem.place == "'session.idle_timout_seconds' (line 15, column 23)");
         CHECK(problem.what == "is not a known setting (known here: idle_timeout_seconds, "
-                              "idle_warning_seconds, language, more_time, thank_you_seconds)");
+                              "idle_warning_seconds, language, languages, more_time, "
+                              "thank_you_seconds)");
     }
     SECTION("a sub-table inside a section") {
         const Problem problem = only_problem(parse(kMinimal + "[device.extra]\nx = 1\n"));
@@ -1160,4 +1163,32 @@ TEST_CASE("more_time makes every patient timeout up to ten times longer", "[sett
     }
     const Problem text = only_problem(parse(kMinimal + "[session]\nmore_time = \"lots\"\n"));
     CHECK(text.place.find("'session.more_time'") == 0);
+}
+
+TEST_CASE("the languages a device offers include its default and are language tags", "[settings]") {
+    SECTION("absent: just the default") {
+        const Settings settings = loaded(parse(kMinimal + "[session]\nlanguage = \"cy\"\n"));
+        CHECK(settings.session.languages == std::vector<std::string>{"cy"});
+    }
+    SECTION("listed, in the file's order") {
+        const Settings settings = loaded(parse(
+            kMinimal + "[session]\nlanguages = [\"en\", \"cy\", \"pa-Guru\", \"zh-Hans\"]\n"));
+        CHECK(settings.session.languages ==
+              std::vector<std::string>{"en", "cy", "pa-Guru", "zh-Hans"});
+    }
+    SECTION("without the default") {
+        const Problem problem =
+            only_problem(parse(kMinimal + "[session]\nlanguages = [\"cy\", \"pl\"]\n"));
+        CHECK(problem.place == "'session.languages' (line 15, column 13)");
+        CHECK(contains(problem.what, "must include the default language \"en\""));
+    }
+    SECTION("not a tag, or twice") {
+        CHECK(contains(
+            only_problem(parse(kMinimal + "[session]\nlanguages = [\"en\", \"../x\"]\n")).place,
+            "'session.languages[1]'"));
+        CHECK(contains(
+            only_problem(parse(kMinimal + "[session]\nlanguages = [\"en\", \"cy\", \"cy\"]\n"))
+                .what,
+            "a second time"));
+    }
 }
