@@ -12,16 +12,8 @@ scripts=$source_dir/deploy/debian
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() {
-    if [ "$1" = "$2" ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $3: got '$1', expected '$2'"
-    fi
-}
+# shellcheck source=checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 # How many lines of the call log are exactly this call.
 calls() { grep -c -x -F -- "$1" "$work/calls" || true; }
 mode_of() { stat -c %a "$1"; }

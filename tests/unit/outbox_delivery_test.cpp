@@ -47,30 +47,9 @@ namespace {
 using TemporaryDirectory = kiosk::testing::ScopedTempDir;
 using kiosk::testing::open_outbox;
 
-// A connection that does not go through the outbox, to see and arrange what is really in the file.
-Database open_raw(const fs::path& file) {
-    auto opened = Database::open(file, SQLITE_OPEN_READWRITE);
-    if (auto* error = std::get_if<SqliteError>(&opened)) {
-        FAIL("raw open failed: " << error->describe());
-    }
-    auto database = std::move(std::get<Database>(opened));
-    database.set_busy_timeout_ms(5000);
-    return database;
-}
-
-void run_raw(Database& database, std::string_view sql) {
-    if (auto error = database.exec(sql)) {
-        FAIL("raw SQL failed: " << error->describe());
-    }
-}
-
-std::int64_t query_number(Database& database, std::string_view sql) {
-    auto statement = database.prepare(sql);
-    if (statement.step() != Statement::Step::row) {
-        FAIL("query failed: " << (statement.error() ? statement.error()->describe() : "no row"));
-    }
-    return statement.column_int64(0);
-}
+using kiosk::testing::open_raw;
+using kiosk::testing::query_number;
+using kiosk::testing::run_raw;
 
 std::string identifier_of(int number) {
     const auto digits = std::to_string(number);

@@ -52,28 +52,9 @@ OutboxError open_error(const fs::path& file, const OutboxOptions& options = {}) 
     return *opened.error;
 }
 
-// A connection that does not go through the outbox, to see what is really in the file.
-Database open_raw(const fs::path& file) {
-    auto opened = Database::open(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    if (auto* error = std::get_if<SqliteError>(&opened)) {
-        FAIL("raw open failed: " << error->describe());
-    }
-    return std::move(std::get<Database>(opened));
-}
-
-void run_raw(Database& database, std::string_view sql) {
-    if (auto error = database.exec(sql)) {
-        FAIL("raw SQL failed: " << error->describe());
-    }
-}
-
-std::int64_t query_number(Database& database, std::string_view sql) {
-    auto statement = database.prepare(sql);
-    if (statement.step() != Statement::Step::row) {
-        FAIL("query failed: " << (statement.error() ? statement.error()->describe() : "no row"));
-    }
-    return statement.column_int64(0);
-}
+using kiosk::testing::open_raw;
+using kiosk::testing::query_number;
+using kiosk::testing::run_raw;
 
 std::int64_t user_version_of(const fs::path& file) {
     auto database = open_raw(file);

@@ -2,9 +2,15 @@
 // Shared by the outbox tests: a directory per test case and an outbox opened in it.
 
 #include "outbox/outbox.hpp"
+#include "outbox/sqlite_handle.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
 
 namespace kiosk::testing {
 
@@ -16,6 +22,32 @@ inline outbox::Outbox open_outbox(const std::filesystem::path& file,
     }
     REQUIRE(opened.outbox);
     return std::move(*opened.outbox);
+}
+
+// A connection that does not go through the outbox, to see and arrange what is really in the
+// file. It waits for the outbox's own connections rather than failing on a lock.
+inline outbox::Database open_raw(const std::filesystem::path& file) {
+    auto opened = outbox::Database::open(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (auto* error = std::get_if<outbox::SqliteError>(&opened)) {
+        FAIL("raw open failed: " << error->describe());
+    }
+    auto database = std::move(std::get<outbox::Database>(opened));
+    database.set_busy_timeout_ms(5000);
+    return database;
+}
+
+inline void run_raw(outbox::Database& database, std::string_view sql) {
+    if (auto error = database.exec(sql)) {
+        FAIL("raw SQL failed: " << error->describe());
+    }
+}
+
+inline std::int64_t query_number(outbox::Database& database, std::string_view sql) {
+    auto statement = database.prepare(sql);
+    if (statement.step() != outbox::Statement::Step::row) {
+        FAIL("query failed: " << (statement.error() ? statement.error()->describe() : "no row"));
+    }
+    return statement.column_int64(0);
 }
 
 } // namespace kiosk::testing
