@@ -60,6 +60,65 @@ rm -rf "$work/data"
 "$kiosk" --headless --print-timings --questionnaire friends-and-family-test --script "$script" \
     "$work/kiosk.toml" 2>/dev/null | grep -E "saves|first_frame" | sed 's/^first_frame_us/headless_first_frame_us/'
 
+echo "-- first frame of a screen in a newly chosen language, shaping included (headless, software renderer); target < 50 ms"
+if [ -x "$build/bench/language_frame_bench" ]; then
+    SDL_VIDEODRIVER=dummy "$build/bench/language_frame_bench" "$work/kiosk.toml" "${LANGUAGE_REPEATS:-5}"
+else
+    echo "language_frame_bench was not built"
+fi
+
+echo "-- memory with every language drawn (headless: the list, each language's welcome, Start, its first question, Start again); target < 120 MB"
+# The script taps what a patient reads, so each language's own words: from its words file, or the
+# built-in English (kiosk/ui/strings.cpp) for English and for anything a file lacks.
+languages_script() { # languages_script [TAG...]: every language the settings offer, or these
+    python3 - "$work/kiosk.toml" "$root/assets/strings" "$@" <<'PYTHON'
+import json, re, sys
+settings, strings_dir, only = sys.argv[1], sys.argv[2], sys.argv[3:]
+text = open(settings, encoding='utf-8').read()
+tags = re.findall(r'"([^"]+)"', re.search(r'^languages\s*=\s*\[([^\]]*)\]', text, re.M).group(1))
+device = re.search(r'^language\s*=\s*"([^"]+)"', text, re.M)
+english = {'language.name': 'English', 'welcome.languages': 'Other languages',
+           'welcome.start': 'Start', 'question.start_over': 'Start again',
+           'start_over.confirm': 'Yes, start again'}
+def words(tag):
+    try:
+        with open(f'{strings_dir}/{tag}.json', encoding='utf-8') as f:
+            return {**english, **json.load(f)}
+    except FileNotFoundError:
+        return english
+def quoted(label):
+    return '"' + label.replace('\\', '\\\\').replace('"', '\\"') + '"'
+now = words(device.group(1) if device else 'en') # every session starts in the device's language
+for tag in only or tags:
+    new = words(tag)
+    print(f'# {tag}')
+    print(f'tap {quoted(now["welcome.languages"])}\nexpect screen choose-language')
+    print(f'tap {quoted(new["language.name"])}\nexpect screen welcome')
+    print(f'tap {quoted(new["welcome.start"])}\nexpect screen question')
+    print(f'tap {quoted(new["question.start_over"])}\nexpect screen start-over')
+    print(f'tap {quoted(new["start_over.confirm"])}\nexpect screen welcome')
+    now = new
+PYTHON
+}
+peak_memory() { # peak_memory SCRIPT: the headless kiosk's peak resident memory running it, in MB
+    rm -rf "$work/data"
+    if ! SDL_VIDEODRIVER=dummy /usr/bin/time -o "$work/peak_rss" -f "%M" "$kiosk" --headless \
+        --questionnaire friends-and-family-test --script "$1" "$work/kiosk.toml" \
+        >/dev/null 2>"$work/kiosk.log"; then
+        grep "script failed" "$work/kiosk.log" >&2 || tail -3 "$work/kiosk.log" >&2
+    fi
+    awk '/^[0-9]+$/ { printf "%.1f", $1 / 1024 }' "$work/peak_rss"
+}
+if ! command -v python3 >/dev/null; then
+    echo "python3 is not installed: the script in every language's words cannot be made"
+elif languages_script > "$work/languages.txt" && languages_script en > "$work/english.txt"; then
+    count=$(grep -c '^# ' "$work/languages.txt" || true)
+    echo "peak memory with English only (the same steps, in one language): $(peak_memory "$work/english.txt") MB"
+    echo "peak memory with all $count languages drawn: $(peak_memory "$work/languages.txt") MB; target < 120 MB"
+else
+    echo "the script in every language's words could not be made from the settings' languages"
+fi
+
 echo "-- draining 100,000 queued responses to the local collector over HTTPS; target >= 5,000/s, memory flat < 50 MB"
 if [ -x "$build/bench/drain_bench" ]; then
     "$build/bench/drain_bench" "${DRAIN_COUNT:-100000}"

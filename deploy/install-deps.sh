@@ -13,7 +13,8 @@ PACKAGES="
   libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev libpng-dev
   nlohmann-json3-dev libtomlplusplus-dev libsodium-dev catch2
   libcpp-httplib-dev libssl-dev openssl
-  fonts-noto-core
+  fonts-noto-core fonts-noto-cjk
+  espeak-ng libespeak-ng-dev
   libharfbuzz-dev libfribidi-dev libfreetype-dev libharfbuzz-bin
   sqlite3 xvfb xauth time
   dpkg-dev lintian systemd

@@ -133,8 +133,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    # The fonts the default settings name (display.font and display.bold_font).
+    # The fonts the default settings name (display.font and display.bold_font) and the script
+    # fonts of the shipped languages; Simplified Chinese is in the CJK collection.
     "fonts-noto-core"
+    "fonts-noto-cjk"
     # postinst creates the kiosk system user with adduser.
     "adduser"
     # kiosk.service (Type=notify, watchdog) and the journald drop-in.

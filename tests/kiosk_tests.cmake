@@ -22,4 +22,9 @@ add_test(NAME rootfs_image
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/provision/rootfs-image.sh ${PROJECT_SOURCE_DIR}
             ${PROJECT_BINARY_DIR})
 set_tests_properties(rootfs_image PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 3600)
-kiosk_test_program(text_shaping_tests SOURCES text/text_shaping_test.cpp LIBS kiosk_text)
+kiosk_test_program(text_shaping_tests
+    SOURCES text/text_shaping_test.cpp text/font_fallback_test.cpp text/text_test_support.cpp
+    LIBS kiosk_text)
+# Every shipped language through the real screens, each line checked against hb-shape.
+kiosk_test_program(language_screens_tests SOURCES ui/languages_test.cpp LIBS kiosk_app)
+kiosk_test_program(patient_choices_tests SOURCES ui/patient_choices_test.cpp LIBS kiosk_app)

@@ -120,7 +120,7 @@ rm -f "$root/tmp/kiosk.deb" "$root/usr/sbin/policy-rc.d"
 # --- The package's user, folders and units ---------------------------------------------------
 check "the user kiosk exists" in_root getent passwd kiosk
 groups=$(in_root id -nG kiosk 2>/dev/null || true)
-for group in video render input; do
+for group in video render input audio; do
     if in_root getent group "$group" >/dev/null 2>&1; then
         case " $groups " in
         *" $group "*) pass "kiosk is in the group $group" ;;

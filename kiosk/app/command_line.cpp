@@ -5,18 +5,21 @@
 #include "model/pin_hash.hpp"
 #include "model/questionnaire_loader.hpp"
 #include "settings/settings.hpp"
+#include "text/font_choice.hpp"
 #include "ui/strings.hpp"
 #include "ui/theme.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <fstream>
 #include <optional>
 #include <ostream>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
@@ -375,6 +378,23 @@ std::vector<std::string> untranslated(const model::Questionnaire& questionnaire,
     return places;
 }
 
+// The keys of the kiosk's words that a words file leaves out, as a list; empty when complete
+// (or unreadable: Strings::load reports that).
+std::string missing_words(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    const auto words = nlohmann::json::parse(in, nullptr, false);
+    if (!words.is_object()) {
+        return {};
+    }
+    std::string missing;
+    for (const auto& key : ui::Strings().keys()) {
+        if (!words.contains(key)) {
+            missing += (missing.empty() ? "" : ", ") + key;
+        }
+    }
+    return missing;
+}
+
 // Each offered language: the kiosk's own words (a file per language) and every questionnaire's
 // texts. A missing translation is a warning, since English is shown for that text alone; a
 // words file that cannot be read is a problem.
@@ -392,6 +412,21 @@ void check_languages(const settings::Settings& loaded,
                                      language + "\" see the kiosk's own words in English"});
             } else if (ui::Strings strings; auto problem = strings.load(assets, language)) {
                 lines.push_back({CheckLine::Kind::problem, *problem});
+            } else if (auto missing = missing_words(file); !missing.empty()) {
+                lines.push_back({CheckLine::Kind::warning, "warning: " + file.string() +
+                                                               " has no words for " + missing +
+                                                               " (English is shown there)"});
+            }
+        }
+        // The fonts that draw the language's script: without them its text is empty boxes.
+        for (const bool bold : {false, true}) {
+            for (const auto& font : text::fonts_for_language(language, bold, {loaded.display.font},
+                                                             {loaded.display.bold_font})) {
+                if (auto font_problem = ui::check_font_file(font.file)) {
+                    lines.push_back({CheckLine::Kind::problem,
+                                     "language \"" + language + "\": " + *font_problem +
+                                         " (install fonts-noto-core and fonts-noto-cjk)"});
+                }
             }
         }
         for (const auto& questionnaire : questionnaires) {

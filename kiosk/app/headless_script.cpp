@@ -241,6 +241,10 @@ ScriptParse parse_script(const std::string& text, const std::string& source_name
                        want(4, "expect no text \"...\"")) {
                 step.kind = ScriptStep::Kind::expect_no_text;
                 step.text = words[3];
+            } else if (words.size() >= 2 && words[1] == "spoken" &&
+                       want(3, "expect spoken \"...\"")) {
+                step.kind = ScriptStep::Kind::expect_spoken;
+                step.text = words[2];
             } else if (words.size() >= 2 && words[1] == "stored" && want(3, "expect stored N")) {
                 step.kind = ScriptStep::Kind::expect_stored;
                 auto count = parse_number<long long>(words[2]);
@@ -255,7 +259,7 @@ ScriptParse parse_script(const std::string& text, const std::string& source_name
                 // silently, or the check they were meant to make passes unseen.
                 if (parse.problems.size() == problems_before) {
                     problem("expected: expect screen NAME | expect text \"...\" | expect no text "
-                            "\"...\" | expect stored N");
+                            "\"...\" | expect stored N | expect spoken \"...\"");
                 }
                 continue;
             }

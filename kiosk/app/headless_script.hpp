@@ -18,6 +18,7 @@
 //   expect text "..."    some text on screen contains this
 //   expect no text "..." no text on screen contains this
 //   expect stored N      the outbox holds N responses
+//   expect spoken "..."  the last words read aloud contain this, and were made into sound
 //   # a comment; blank lines are ignored
 //
 // See docs/headless-scripts.md.
@@ -44,7 +45,8 @@ struct ScriptStep {
         expect_screen,
         expect_text,
         expect_no_text,
-        expect_stored
+        expect_stored,
+        expect_spoken
     };
     Kind kind = Kind::wait;
     int line = 0;

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <mutex>
 #include <thread>
 
 extern char** environ;
@@ -226,7 +227,11 @@ KioskApp::~KioskApp() {
     if (imgui_) {
         ImGui::SetCurrentContext(imgui_.get());
     }
-    renderer_.reset(); // the font texture goes before the renderer that owns it
+    reader_.reset(); // stops speech and its worker before the sink and SDL go
+    speaker_.reset();
+    text_.reset();          // releases its textures into the store,
+    text_textures_.reset(); // which destroys them while the SDL renderer still exists
+    renderer_.reset();      // the font texture goes before the renderer that owns it
     imgui_.reset();
 }
 
@@ -241,6 +246,7 @@ std::unique_ptr<KioskApp> KioskApp::start(const AppOptions& options, Log& log) {
     }
     app->set_up_staff();
     app->follow_opening_hours();
+    app->start_read_aloud(options.headless);
     return app;
 }
 
@@ -270,6 +276,7 @@ void KioskApp::load(const AppOptions& options) {
     if (auto problem = strings_.load(assets, settings_->session.language)) {
         log_.warning(*problem + " (using the built-in English words)");
     }
+    load_languages(assets);
 
     // The outbox first: it also holds what staff chose (questionnaire, clinic, pause).
     auto outbox_file = settings_->data_dir / "outbox.sqlite";
@@ -316,6 +323,113 @@ void KioskApp::load(const AppOptions& options) {
               questionnaire_->source_file + " for " + clinic() + "; outbox " +
               outbox_->file().string() + " holds " + std::to_string(queued.count) +
               " response(s) waiting to be sent");
+}
+
+void KioskApp::load_languages(const std::filesystem::path& assets) {
+    strings_by_language_.clear();
+    languages_.clear();
+    for (const auto& tag : settings_->session.languages) {
+        ui::Strings words;
+        if (tag == settings_->session.language) {
+            words = strings_;
+        } else if (auto problem = words.load(assets, tag)) {
+            // Still offered: what the file lacks is shown in English, as for a questionnaire.
+            log_.warning(*problem + " (language " + tag + " uses English for what is missing)");
+        }
+        std::string name = words.get("language.name");
+        if (name == ui::Strings().get("language.name") && tag.rfind("en", 0) != 0) {
+            name = tag; // no words file (or no name in it): at least not a second "English"
+        }
+        languages_.push_back({tag, name});
+        strings_by_language_.emplace(tag, std::move(words));
+    }
+}
+
+const ui::Strings& KioskApp::words() const {
+    if (session_) {
+        auto found = strings_by_language_.find(session_->language());
+        if (found != strings_by_language_.end()) {
+            return found->second;
+        }
+    }
+    return strings_;
+}
+
+namespace {
+
+// Headless runs have no loudspeaker: this keeps what would have been played, so scripts and
+// tests can check that speech was really made (called from the reader's worker thread).
+class KeptSpeech final : public speech::AudioSink {
+public:
+    std::optional<std::string> play(const speech::Speech& speech) override {
+        std::lock_guard lock(mutex_);
+        seconds_ = speech.seconds();
+        return std::nullopt;
+    }
+    void stop() override {}
+    bool playing() const override { return false; }
+    double seconds() const {
+        std::lock_guard lock(mutex_);
+        return seconds_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    double seconds_ = 0;
+};
+
+} // namespace
+
+void KioskApp::start_read_aloud(bool headless) {
+    if (!settings_ || !settings_->session.read_aloud) {
+        return;
+    }
+    if (headless) {
+        speaker_ = std::make_unique<KeptSpeech>();
+    } else {
+        auto opened = platform::AudioOutput::open();
+        if (auto* problem = std::get_if<std::string>(&opened)) {
+            log_.warning("read-aloud is off: no sound output (" + *problem + ")");
+            return;
+        }
+        auto output = std::make_unique<platform::AudioOutput>(
+            std::move(std::get<platform::AudioOutput>(opened)));
+        log_.info("read-aloud: sound through SDL's " + output->driver() + " driver");
+        speaker_ = std::move(output);
+    }
+    reader_ = std::make_unique<speech::ReadAloud>(*speaker_);
+    if (auto problem = reader_->last_error()) {
+        log_.warning(problem->message);
+    }
+    std::string without_voice;
+    for (const auto& tag : settings_->session.languages) {
+        if (!reader_->available_for(tag)) {
+            without_voice += (without_voice.empty() ? "" : ", ") + tag;
+        }
+    }
+    if (!without_voice.empty()) {
+        log_.info("read-aloud: no espeak-ng voice for " + without_voice +
+                  " (no speaker button in those languages)");
+    }
+}
+
+bool KioskApp::can_read_aloud() const {
+    return reader_ && session_ && reader_->available_for(session_->language());
+}
+
+void KioskApp::read_screen_aloud() {
+    if (!can_read_aloud()) {
+        return;
+    }
+    if (reader_->busy()) {
+        reader_->stop(); // a second tap on the speaker: quiet
+        return;
+    }
+    ui::ScreenInput input;
+    input.session = session_.get();
+    input.languages = languages_;
+    last_read_aloud_ = ui::words_to_read(input, words());
+    reader_->say(last_read_aloud_, session_->language());
 }
 
 void KioskApp::restore_staff_choices() {
@@ -461,14 +575,22 @@ bool KioskApp::open_display(bool headless) {
     style.AntiAliasedLinesUseTex = false; // the font atlas stays as small as the text needs
 
     metrics_ = ui::Metrics::for_dpi(display_.dpi);
-    if (auto problem =
-            ui::load_fonts(*io.Fonts, display_.font, display_.bold_font, metrics_, fonts_)) {
-        log_.error(*problem);
-    }
+    // Dear ImGui needs a font of its own, but draws no text of the kiosk's: the text painter
+    // does, with HarfBuzz. The built-in font keeps the atlas tiny.
+    io.Fonts->AddFontDefault();
     renderer_ = std::make_unique<platform::ImGuiSdlRenderer>(video_->renderer());
     if (auto problem = renderer_->upload_fonts(*io.Fonts)) {
         log_.error(*problem);
         return false;
+    }
+    text_textures_ = std::make_unique<platform::SdlTextureStore>(video_->renderer());
+    text_ = std::make_unique<ui::TextPainter>(text::FontFile{display_.font},
+                                              text::FontFile{display_.bold_font}, *text_textures_);
+    text_->set_sizes(metrics_);
+    for (const auto& file : {display_.font, display_.bold_font}) {
+        if (auto problem = ui::check_font_file(file)) {
+            log_.error(*problem);
+        }
     }
     log_.info("display " + std::to_string(video_->width()) + "x" +
               std::to_string(video_->height()) + " with the " + video_->renderer_name() +
@@ -496,8 +618,24 @@ KioskApp::FrameActions KioskApp::build_frame() {
                      ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground |
                      ImGuiWindowFlags_NoNav);
-    ui::UiContext context{
-        theme_, metrics_, fonts_, strings_, record_, io.DisplaySize, ImGui::GetWindowDrawList()};
+    // A patient's display choices, on their screens only: staff screens keep the usual look.
+    const bool patient_screen = !(staff_ && staff_->is_open()) && !paused();
+    const bool large_text = patient_screen && session_ && session_->large_text();
+    const bool high_contrast = patient_screen && session_ && session_->high_contrast();
+    text_->set_sizes(metrics_, large_text ? kLargeTextScale : 1.0f);
+    ui::UiContext context{high_contrast ? high_contrast_theme_ : theme_,
+                          metrics_,
+                          *text_,
+                          patient_screen ? words() : strings_,
+                          record_,
+                          io.DisplaySize,
+                          ImGui::GetWindowDrawList()};
+    if (patient_screen && session_) {
+        context.language = session_->language();
+        context.mirrored = ui::is_right_to_left_language(context.language);
+    } else if (settings_) {
+        context.language = settings_->session.language;
+    }
     FrameActions actions;
     if (staff_ && staff_->is_open()) {
         staff_view_.staff = &*staff_;
@@ -537,6 +675,10 @@ KioskApp::FrameActions KioskApp::build_frame() {
             input.site = settings_->device.site;
         }
         input.out_of_service_reason = out_of_service_reason_;
+        input.languages = languages_;
+        input.can_read_aloud = can_read_aloud();
+        input.reading_aloud = input.can_read_aloud && reader_->busy();
+        drawn_reading_ = input.reading_aloud;
         actions.patient = ui::draw_screen(context, input, screen_state_);
     }
     ImGui::End();
@@ -550,6 +692,11 @@ void KioskApp::present() {
                            255);
     SDL_RenderClear(renderer);
     renderer_->render(ImGui::GetDrawData());
+    text_->after_frame(); // lines pushed out of the cache were drawn for the last time
+    if (text_->problem() && !text_problem_logged_) {
+        text_problem_logged_ = true; // once: it would be the same every frame
+        log_.error("text: " + *text_->problem());
+    }
     SDL_RenderPresent(renderer);
     if (!first_frame_drawn_) {
         first_frame_drawn_ = true;
@@ -644,6 +791,15 @@ void KioskApp::apply(const FrameActions& actions) {
         return;
     }
     for (const auto& action : actions.patient) {
+        if (std::holds_alternative<model::action::ReadAloud>(action)) {
+            session_->apply(action, clock_.monotonic()); // someone is there
+            read_screen_aloud();
+            continue;
+        }
+        // Speech about the screen the patient is leaving (or the answer just chosen) stops.
+        if (reader_ && !std::holds_alternative<model::action::Touch>(action)) {
+            reader_->stop();
+        }
         if (session_->apply(action, clock_.monotonic()) == model::Effect::save_response) {
             save_response();
         }
@@ -797,7 +953,9 @@ void KioskApp::run_timers() {
     if (session_) {
         auto before = session_->screen();
         auto before_seconds = session_->seconds_left();
+        const bool before_choices = session_->has_patient_choices();
         session_->tick(clock_.monotonic());
+        const bool after_choices = session_->has_patient_choices();
         keep_unsaved_if_abandoned();
         if (!unsaved_.empty() &&
             clock_.monotonic() - last_unsaved_retry_ >= kUnsavedRetryInterval) {
@@ -805,7 +963,15 @@ void KioskApp::run_timers() {
         }
         bool under_staff = staff_ && staff_->is_open(); // the patient screen is hidden
         if (!under_staff &&
-            (session_->screen() != before || session_->seconds_left() != before_seconds)) {
+            (session_->screen() != before || session_->seconds_left() != before_seconds ||
+             before_choices != after_choices)) {
+            changed = true; // a new screen, a second counted down, or a patient's choices gone
+        }
+        if (reader_ && session_->screen() != before) {
+            reader_->stop(); // the idle reset or the thank-you ending: that patient has gone
+        }
+        // The speaker button shows whether speech is playing: redraw when that changes.
+        if (!under_staff && reader_ && reader_->busy() != drawn_reading_) {
             changed = true;
         }
         if (before != model::Screen::welcome && session_->screen() == model::Screen::welcome) {
@@ -1526,7 +1692,8 @@ bool KioskApp::tap_label(const std::string& label, std::string& problem) {
 }
 
 bool KioskApp::type_character(const std::string& character, std::string& problem) {
-    std::string label = character == " " ? strings_.get("keyboard.space") : character;
+    const ui::Strings& strings = words();
+    std::string label = character == " " ? strings.get("keyboard.space") : character;
     if (!record_.targets_labelled(label).empty()) {
         return tap_label(label, problem);
     }
@@ -1538,8 +1705,8 @@ bool KioskApp::type_character(const std::string& character, std::string& problem
                                  ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
                                  : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
         bool upper = std::isupper(static_cast<unsigned char>(c)) != 0;
-        if (upper && !record_.targets_labelled(strings_.get("keyboard.shift")).empty()) {
-            return tap_label(strings_.get("keyboard.shift"), problem) && tap_label(label, problem);
+        if (upper && !record_.targets_labelled(strings.get("keyboard.shift")).empty()) {
+            return tap_label(strings.get("keyboard.shift"), problem) && tap_label(label, problem);
         }
         if (!record_.targets_labelled(other).empty()) {
             return tap_label(other, problem);
@@ -1547,8 +1714,8 @@ bool KioskApp::type_character(const std::string& character, std::string& problem
     }
     // Switch between letters and numbers, then look again.
     for (const char* mode : {"keyboard.numbers", "keyboard.letters"}) {
-        if (!record_.targets_labelled(strings_.get(mode)).empty()) {
-            if (!tap_label(strings_.get(mode), problem)) {
+        if (!record_.targets_labelled(strings.get(mode)).empty()) {
+            if (!tap_label(strings.get(mode), problem)) {
                 return false;
             }
             if (!record_.targets_labelled(label).empty()) {
@@ -1596,6 +1763,12 @@ ScriptOutcome KioskApp::run_script(const std::vector<ScriptStep>& steps,
             pointer_up(step.x, step.y);
             break;
         case ScriptStep::Kind::type_text: {
+            // A patient taps the answer box to open the keyboard first.
+            const ui::Strings& strings = words();
+            if (record_.targets_labelled(strings.get("keyboard.space")).empty() &&
+                !record_.targets_labelled(strings.get("question.tap_to_type")).empty()) {
+                ok = tap_label(strings.get("question.tap_to_type"), problem);
+            }
             for (std::size_t i = 0; i < step.text.size() && ok;) {
                 std::size_t length = 1;
                 auto lead = static_cast<unsigned char>(step.text[i]);
@@ -1671,6 +1844,27 @@ ScriptOutcome KioskApp::run_script(const std::vector<ScriptStep>& steps,
                           "' but should not be";
             }
             break;
+        case ScriptStep::Kind::expect_spoken: {
+            // Speech is made on the reader's thread: wait (in real time) until it is done.
+            const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (reader_ && reader_->busy() && std::chrono::steady_clock::now() < give_up) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            const auto* kept = dynamic_cast<const KeptSpeech*>(speaker_.get());
+            if (!reader_) {
+                ok = false;
+                problem = "nothing was read aloud: read-aloud is off";
+            } else if (last_read_aloud_.find(step.text) == std::string::npos) {
+                ok = false;
+                problem = "expected the words read aloud to contain \"" + step.text +
+                          "\" but they were \"" + last_read_aloud_ + "\"";
+            } else if (kept != nullptr && kept->seconds() <= 0.0) {
+                ok = false;
+                problem = "the words were not made into sound" +
+                          (reader_->last_error() ? ": " + reader_->last_error()->message : "");
+            }
+            break;
+        }
         case ScriptStep::Kind::expect_stored: {
             long long stored = -1;
             if (outbox_) {

@@ -13,19 +13,24 @@
 #include "model/staff.hpp"
 #include "model/uuid.hpp"
 #include "outbox/outbox.hpp"
+#include "platform/audio_output.hpp"
 #include "platform/imgui_sdl_renderer.hpp"
+#include "platform/sdl_texture_store.hpp"
 #include "platform/sdl_video.hpp"
 #include "settings/settings.hpp"
+#include "speech/read_aloud.hpp"
 #include "ui/frame_record.hpp"
 #include "ui/screens.hpp"
 #include "ui/staff_screens.hpp"
 #include "ui/strings.hpp"
+#include "ui/text_painter.hpp"
 #include "ui/theme.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +122,16 @@ private:
     bool open_display(bool headless);
     void load_questionnaires(const AppOptions& options);
     void restore_staff_choices();
+    void load_languages(const std::filesystem::path& assets);
+    // The loudspeaker (headless: a sink that keeps what it was given) and espeak-ng, when the
+    // settings want read-aloud. Without sound the kiosk carries on without speaker buttons.
+    void start_read_aloud(bool headless);
+    bool can_read_aloud() const;
+    void read_screen_aloud();
+    // The words of the session's language (the device's when there is no session).
+    const ui::Strings& words() const;
+    // Large text: every text style this much bigger (WCAG's 200% resize, within one screen).
+    static constexpr float kLargeTextScale = 1.4f;
     void set_up_staff();
 
     // Input and drawing.
@@ -217,9 +232,13 @@ private:
     std::chrono::steady_clock::time_point tap_released_at_{};
 
     ui::Theme theme_;
+    ui::Theme high_contrast_theme_ = ui::Theme::high_contrast();
     ui::Metrics metrics_;
-    ui::Fonts fonts_;
-    ui::Strings strings_;
+    ui::Strings strings_; // the device language's words (staff screens, out of service)
+    // The words of every language the device offers, loaded at start so that choosing one
+    // reads no file; the device language's are strings_.
+    std::map<std::string, ui::Strings> strings_by_language_;
+    std::vector<ui::LanguageOption> languages_;
     ui::FrameRecord record_;
     ui::ScreenState screen_state_;
 
@@ -229,6 +248,15 @@ private:
     };
     std::unique_ptr<ImGuiContext, ImGuiContextDeleter> imgui_;
     std::unique_ptr<platform::ImGuiSdlRenderer> renderer_;
+    // Text textures live in the store and are made by the painter; both go before the renderer.
+    std::unique_ptr<platform::SdlTextureStore> text_textures_;
+    std::unique_ptr<ui::TextPainter> text_;
+    // Read-aloud. The reader goes before its sink, and both before the SDL video (SDL_Quit).
+    std::unique_ptr<speech::AudioSink> speaker_;
+    std::unique_ptr<speech::ReadAloud> reader_;
+    std::string last_read_aloud_; // the words last asked for, for `expect spoken`
+    bool drawn_reading_ = false;
+    bool text_problem_logged_ = false; // the speaker button as last drawn: on while speech plays
     model::MonotonicTime last_frame_time_{};
 };
 

@@ -46,13 +46,15 @@ const char* screen_name(Screen screen) {
         return "could-not-save";
     case Screen::thank_you:
         return "thank-you";
+    case Screen::choose_language:
+        return "choose-language";
     }
     return "unknown";
 }
 
 Session::Session(const Questionnaire& questionnaire, SessionTimings timings, std::string language)
-    : questionnaire_(questionnaire), timings_(timings), language_(std::move(language)),
-      rules_(questionnaire), flat_(flatten(questionnaire)) {
+    : questionnaire_(questionnaire), timings_(timings), device_language_(language),
+      language_(std::move(language)), rules_(questionnaire), flat_(flatten(questionnaire)) {
     for (std::size_t i = 0; i < flat_.size(); ++i) {
         if (flat_[i].item->type != ItemType::group) {
             pages_.push_back(i);
@@ -176,7 +178,22 @@ void Session::clear_answers() {
 
 void Session::reset() {
     clear_answers();
+    forget_patient_choices();
     screen_ = Screen::welcome;
+}
+
+bool Session::is_welcome_screen() const {
+    return screen_ == Screen::welcome || screen_ == Screen::choose_language;
+}
+
+bool Session::has_patient_choices() const {
+    return language_ != device_language_ || large_text_ || high_contrast_;
+}
+
+void Session::forget_patient_choices() {
+    language_ = device_language_;
+    large_text_ = false;
+    high_contrast_ = false;
 }
 
 bool Session::is_patient_screen() const {
@@ -226,7 +243,7 @@ Effect Session::apply(const Action& action, MonotonicTime now) {
         return Effect::none;
     }
     // Any action on a patient screen shows someone is there.
-    if (is_patient_screen() || screen_ == Screen::welcome) {
+    if (is_patient_screen() || is_welcome_screen()) {
         last_activity_ = now;
     }
     const Item* item = current_item();
@@ -364,7 +381,9 @@ Effect Session::apply(const Action& action, MonotonicTime now) {
             },
             [&](const action::ConfirmStartOver&) {
                 if (screen_ == Screen::start_over) {
-                    reset();
+                    // The same patient starting again: their language and display stay.
+                    clear_answers();
+                    screen_ = Screen::welcome;
                 }
                 return Effect::none;
             },
@@ -390,6 +409,38 @@ Effect Session::apply(const Action& action, MonotonicTime now) {
                 return Effect::none;
             },
             [&](const action::Touch&) { return Effect::none; },
+            [&](const action::ReadAloud&) { return Effect::none; },
+            [&](const action::ShowLanguages&) {
+                if (screen_ == Screen::welcome) {
+                    screen_ = Screen::choose_language;
+                }
+                return Effect::none;
+            },
+            [&](const action::ChooseLanguage& choose) {
+                if (is_welcome_screen() && !choose.tag.empty()) {
+                    language_ = choose.tag;
+                    screen_ = Screen::welcome;
+                }
+                return Effect::none;
+            },
+            [&](const action::CloseLanguages&) {
+                if (screen_ == Screen::choose_language) {
+                    screen_ = Screen::welcome;
+                }
+                return Effect::none;
+            },
+            [&](const action::ToggleLargeText&) {
+                if (screen_ != Screen::saving) {
+                    large_text_ = !large_text_;
+                }
+                return Effect::none;
+            },
+            [&](const action::ToggleHighContrast&) {
+                if (screen_ != Screen::saving) {
+                    high_contrast_ = !high_contrast_;
+                }
+                return Effect::none;
+            },
         },
         action);
 }
@@ -435,10 +486,22 @@ void Session::tick(MonotonicTime now) {
     }
     case Screen::thank_you:
         if (now >= thank_you_ends_) {
+            forget_patient_choices(); // their session has ended
             screen_ = Screen::welcome;
         }
         break;
     case Screen::welcome:
+    case Screen::choose_language:
+        // A patient who chose a language (or large text) and walked away: the next one starts
+        // in the device's language. No warning is needed, nothing was answered.
+        if (has_patient_choices() && now >= last_activity_ + timings_.idle_timeout) {
+            forget_patient_choices();
+            screen_ = Screen::welcome;
+        } else if (screen_ == Screen::choose_language &&
+                   now >= last_activity_ + timings_.idle_timeout) {
+            screen_ = Screen::welcome;
+        }
+        break;
     case Screen::saving:
         break;
     }
@@ -465,6 +528,11 @@ std::optional<MonotonicTime> Session::next_timer(MonotonicTime now) const {
     case Screen::thank_you:
         return thank_you_ends_;
     case Screen::welcome:
+    case Screen::choose_language:
+        if (has_patient_choices() || screen_ == Screen::choose_language) {
+            return last_activity_ + timings_.idle_timeout;
+        }
+        return std::nullopt;
     case Screen::saving:
         return std::nullopt;
     }

@@ -7,6 +7,11 @@
 //            (idle)   ▼   │ Continue                 (idle: the app keeps the built response
 //                  still_there ─(time)─► welcome      and retries saving it; answers discarded)
 //
+// On welcome a patient may also open the list of languages (choose_language) and pick one; the
+// language, large text and high contrast they choose last until their session ends: thank-you
+// running out, the idle reset, a staff reset, or nobody touching the welcome screen for the idle
+// timeout (so the next patient starts in the device's own language).
+//
 // Time is passed in by the caller so that tests and headless runs can use a simulated clock.
 
 #include "model/answers.hpp"
@@ -39,6 +44,7 @@ enum class Screen {
     saving,         // between Submit and the outbox's answer; never drawn for long
     could_not_save, // the outbox refused the response; answers are kept for another try
     thank_you,
+    choose_language, // the languages the device offers, each in its own name
 };
 
 const char* screen_name(Screen screen); // "welcome", "question", "start-over", ...
@@ -68,13 +74,24 @@ struct CancelStartOver {};  // no, go back to the question
 struct Continue {};         // "I am still here"
 struct TryAgain {};         // save again after a failure
 struct Touch {};            // a touch anywhere: the patient is still there
+struct ShowLanguages {};    // welcome: open the list of languages
+struct ChooseLanguage {
+    std::string tag;       // BCP 47, one the device offers
+};                         // welcome or choose_language: use it, show welcome
+struct CloseLanguages {};  // choose_language: keep the language, back to welcome
+struct ToggleLargeText {}; // any patient screen
+struct ToggleHighContrast {};
+struct ReadAloud {
+}; // any patient screen: the app reads the screen out; the session only sees a touch
 } // namespace action
 
 using Action =
     std::variant<action::Start, action::ChooseOption, action::ChooseBoolean, action::ChooseInteger,
                  action::TypeText, action::DeleteCharacter, action::Next, action::Back,
                  action::Submit, action::StartOver, action::ConfirmStartOver,
-                 action::CancelStartOver, action::Continue, action::TryAgain, action::Touch>;
+                 action::CancelStartOver, action::Continue, action::TryAgain, action::Touch,
+                 action::ShowLanguages, action::ChooseLanguage, action::CloseLanguages,
+                 action::ToggleLargeText, action::ToggleHighContrast, action::ReadAloud>;
 
 // What the session asks of the app after an action.
 enum class Effect {
@@ -84,6 +101,7 @@ enum class Effect {
 
 class Session {
 public:
+    // `language` is the device's own: every session starts in it.
     Session(const Questionnaire& questionnaire, SessionTimings timings, std::string language);
     // The session keeps pointers into the questionnaire: it must outlive the session.
     Session(Questionnaire&&, SessionTimings, std::string) = delete;
@@ -101,13 +119,19 @@ public:
     void saved(MonotonicTime now);
     void save_failed(std::string reason, MonotonicTime now);
 
-    // Discards everything and shows the welcome screen (staff reset, a new questionnaire).
+    // Discards everything, the patient's language and display choices too, and shows the welcome
+    // screen (staff reset, a new questionnaire, the idle reset).
     void reset();
 
     // --- state for the screens ---
     Screen screen() const { return screen_; }
     const Questionnaire& questionnaire() const { return questionnaire_; }
-    const std::string& language() const { return language_; }
+    const std::string& language() const { return language_; } // the patient's, else the device's
+    const std::string& device_language() const { return device_language_; }
+    bool large_text() const { return large_text_; }
+    bool high_contrast() const { return high_contrast_; }
+    // A language other than the device's, or large text or high contrast, is in use.
+    bool has_patient_choices() const;
     const Answers& answers() const { return answers_; }
     const Item* current_item() const; // on question, start_over, still_there, could_not_save
     const std::vector<const Item*>& current_groups() const; // groups around the current item
@@ -134,10 +158,15 @@ private:
     void clear_answers();
     Effect try_submit(MonotonicTime now);
     bool is_patient_screen() const;
+    bool is_welcome_screen() const; // welcome or choose_language: nothing answered yet
+    void forget_patient_choices();
 
     const Questionnaire& questionnaire_;
     SessionTimings timings_;
+    std::string device_language_;
     std::string language_;
+    bool large_text_ = false;
+    bool high_contrast_ = false;
     EnableRules rules_;
     std::vector<FlatItem> flat_;     // groups, displays and questions in order
     std::vector<std::size_t> pages_; // indexes into flat_ of items shown on a screen of their own

@@ -339,6 +339,7 @@ void read_session(TableReader reader, Settings& settings) {
     if (auto more_time = reader.integer("more_time", 1, 10)) {
         session.more_time = static_cast<int>(*more_time);
     }
+    session.read_aloud = reader.boolean("read_aloud").value_or(session.read_aloud);
     if (auto language = reader.text("language", false)) {
         // A language tag like "en", "cy" or "pa-Guru": it names a file and goes into responses.
         if (!is_language_tag(*language)) {

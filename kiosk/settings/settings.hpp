@@ -36,6 +36,9 @@ struct SessionSettings {
     // Every timeout above is this many times longer (1 to 10), for a clinic whose patients need
     // more time (WCAG 2.2.1 asks that time limits can be extended tenfold).
     int more_time = 1;
+    // The speaker button on every patient screen (espeak-ng, where it has a voice for the
+    // language). A clinic where sound would disturb others turns it off.
+    bool read_aloud = true;
 
     // The three timeouts as the session runs them, `more_time` applied.
     std::chrono::seconds idle_timeout_in_use() const { return idle_timeout * more_time; }

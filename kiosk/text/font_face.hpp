@@ -1,5 +1,7 @@
 #pragma once
-// One font file loaded at one pixel size, for shaping (HarfBuzz) and drawing (FreeType).
+// One face of a font file loaded at one pixel size, for shaping (HarfBuzz) and drawing
+// (FreeType). Most files hold one face; a collection (.ttc, such as Noto Sans CJK) holds
+// several, one per region or style, chosen by index.
 //
 // Each FontFace owns its own FreeType library instance: FreeType objects are not safe to share
 // between threads, and a private library means two faces never share hidden state. A face is
@@ -18,13 +20,17 @@ namespace kiosk::text {
 
 class FontFace {
 public:
-    // The face, or a problem that names the file (missing, not a font, no such pixel size).
+    // The face, or a problem that names the file (missing, not a font, no face at
+    // `face_index`, no such pixel size).
     static std::variant<FontFace, std::string> load(const std::filesystem::path& file,
-                                                    int pixel_size);
+                                                    int pixel_size, int face_index = 0);
 
-    // Names the font for caches: two faces of the same file at the same size shape alike.
+    // Names the face for caches: the file and the face index ("file#2"), since the faces of a
+    // collection share the file but not their glyphs. Two FontFaces with the same id at the
+    // same size shape alike.
     const std::string& id() const { return id_; }
     int pixel_size() const { return pixel_size_; }
+    int face_index() const { return face_index_; }
     // Line metrics in pixels, from the font's own ascender and descender (descender >= 0).
     float ascender() const;
     float descender() const;
@@ -52,6 +58,7 @@ private:
     std::unique_ptr<hb_font_t, FontDeleter> font_;
     std::string id_;
     int pixel_size_ = 0;
+    int face_index_ = 0;
 };
 
 } // namespace kiosk::text

@@ -6,9 +6,18 @@ std::size_t ShapedText::bytes() const {
     return sizeof(ShapedText) + line.glyphs.size() * sizeof(ShapedGlyph) + bitmap.bytes();
 }
 
-std::shared_ptr<const ShapedText> ShapedTextCache::get(const FontFace& font, std::string_view text,
-                                                       TextDirection direction) {
-    Key key{font.id(), font.pixel_size(), direction, std::string(text)};
+std::shared_ptr<const ShapedText> ShapedTextCache::get(const FontChain& fonts,
+                                                       std::string_view text,
+                                                       TextDirection direction,
+                                                       std::string_view language) {
+    std::vector<FontKey> font_keys;
+    font_keys.reserve(fonts.size());
+    std::size_t id_bytes = 0;
+    for (const FontFace* font : fonts) {
+        font_keys.emplace_back(font->id(), font->pixel_size());
+        id_bytes += font->id().size();
+    }
+    Key key{std::move(font_keys), direction, std::string(language), std::string(text)};
     if (auto found = index_.find(key); found != index_.end()) {
         ++hits_;
         entries_.splice(entries_.begin(), entries_, found->second);
@@ -16,9 +25,12 @@ std::shared_ptr<const ShapedText> ShapedTextCache::get(const FontFace& font, std
     }
     ++misses_;
     auto value = std::make_shared<ShapedText>();
-    value->line = shape_line(font, text, direction);
-    value->bitmap = render(font, value->line);
-    const std::size_t size = value->bytes() + 2 * text.size() + font.id().size();
+    value->line = shape_line(fonts, text, direction, language);
+    value->bitmap = render(fonts, value->line);
+    // The key is held twice (list entry and index); count its strings so that many small
+    // entries cannot hide outside the limit.
+    const std::size_t size = value->bytes() + 2 * (text.size() + language.size() + id_bytes +
+                                                   fonts.size() * sizeof(FontKey));
     entries_.push_front(Entry{key, value, size});
     index_.emplace(std::move(key), entries_.begin());
     bytes_ += size;
@@ -31,6 +43,11 @@ std::shared_ptr<const ShapedText> ShapedTextCache::get(const FontFace& font, std
         ++evictions_;
     }
     return value;
+}
+
+std::shared_ptr<const ShapedText> ShapedTextCache::get(const FontFace& font, std::string_view text,
+                                                       TextDirection direction) {
+    return get(FontChain{&font}, text, direction);
 }
 
 void ShapedTextCache::clear() {

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace kiosk::text {
 
@@ -28,7 +30,13 @@ public:
     explicit ShapedTextCache(std::size_t byte_limit) : byte_limit_(byte_limit) {}
 
     // The shaped and drawn `text`, from the cache when it is there. The pointer stays valid
-    // after the entry is evicted, so a frame can hold what it is drawing.
+    // after the entry is evicted, so a frame can hold what it is drawing. Entries are keyed on
+    // every font of the chain (id and size, in order), the direction, the language and the
+    // text: a change to any of them can change the glyphs.
+    std::shared_ptr<const ShapedText> get(const FontChain& fonts, std::string_view text,
+                                          TextDirection direction = TextDirection::auto_detect,
+                                          std::string_view language = {});
+    // The same with one font and no language.
     std::shared_ptr<const ShapedText> get(const FontFace& font, std::string_view text,
                                           TextDirection direction = TextDirection::auto_detect);
 
@@ -41,7 +49,9 @@ public:
     std::size_t entries() const { return entries_.size(); }
 
 private:
-    using Key = std::tuple<std::string, int, TextDirection, std::string>; // font, size, dir, text
+    using FontKey = std::pair<std::string, int>; // FontFace id, pixel size
+    // fonts, direction, language, text
+    using Key = std::tuple<std::vector<FontKey>, TextDirection, std::string, std::string>;
     struct Entry {
         Key key;
         std::shared_ptr<const ShapedText> value;

@@ -5,6 +5,7 @@
 #include <fribidi.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 namespace kiosk::text {
@@ -130,6 +131,55 @@ void reorder_runs(std::vector<Run>& runs) {
     }
 }
 
+// Whether a run's font must have a glyph for `c` to count as covering it. Spaces, line and
+// paragraph separators, controls, format characters (ZWJ, ZWNJ, bidi marks) and variation
+// selectors do not count: they have no ink of their own, and HarfBuzz draws a space the font
+// lacks as a blank of the right width and hides the invisible ones. So a script font that
+// happens to lack, say, U+2060 does not lose the run to the Latin font.
+bool needs_glyph(hb_unicode_funcs_t* unicode, char32_t c) {
+    if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF)) {
+        return false;
+    }
+    switch (hb_unicode_general_category(unicode, c)) {
+    case HB_UNICODE_GENERAL_CATEGORY_CONTROL:
+    case HB_UNICODE_GENERAL_CATEGORY_FORMAT:
+    case HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR:
+    case HB_UNICODE_GENERAL_CATEGORY_LINE_SEPARATOR:
+    case HB_UNICODE_GENERAL_CATEGORY_PARAGRAPH_SEPARATOR:
+        return false;
+    default:
+        return true;
+    }
+}
+
+// The chain's font for one run: the first that has every character the run needs, else the
+// one lacking the fewest (the earlier on a tie, as the caller ranked them). Only the first 256
+// fonts are looked at, as a glyph keeps its font's index in a byte.
+std::uint8_t choose_font(const FontChain& fonts, const std::vector<char32_t>& text,
+                         const Run& run) {
+    hb_unicode_funcs_t* unicode = hb_unicode_funcs_get_default();
+    const std::size_t usable =
+        std::min<std::size_t>(fonts.size(), std::numeric_limits<std::uint8_t>::max() + 1);
+    std::size_t best = 0;
+    std::size_t fewest_missing = std::numeric_limits<std::size_t>::max();
+    for (std::size_t i = 0; i < usable; ++i) {
+        FT_Face face = fonts[i]->ft_face();
+        std::size_t missing = 0;
+        for (std::size_t at = run.start; at < run.end && missing < fewest_missing; ++at) {
+            const char32_t c = text[at];
+            missing += needs_glyph(unicode, c) && FT_Get_Char_Index(face, c) == 0;
+        }
+        if (missing < fewest_missing) {
+            best = i;
+            fewest_missing = missing;
+            if (missing == 0) {
+                break;
+            }
+        }
+    }
+    return static_cast<std::uint8_t>(best);
+}
+
 } // namespace
 
 TextDirection paragraph_direction(std::string_view utf8) {
@@ -142,7 +192,7 @@ TextDirection paragraph_direction(std::string_view utf8) {
     return FRIBIDI_IS_RTL(direction) ? TextDirection::right_to_left : TextDirection::left_to_right;
 }
 
-ShapedLine shape_line(const FontFace& font, std::string_view utf8, TextDirection base,
+ShapedLine shape_line(const FontChain& fonts, std::string_view utf8, TextDirection base,
                       std::string_view language) {
     ShapedLine line;
     const DecodedText text = decode_utf8(utf8);
@@ -154,6 +204,9 @@ ShapedLine shape_line(const FontFace& font, std::string_view utf8, TextDirection
     const std::vector<FriBidiLevel> levels = embedding_levels(text.code_points, direction);
     line.direction =
         FRIBIDI_IS_RTL(direction) ? TextDirection::right_to_left : TextDirection::left_to_right;
+    if (fonts.empty()) {
+        return line;
+    }
     std::vector<Run> runs = itemise(levels, resolve_scripts(text.code_points));
     reorder_runs(runs);
 
@@ -186,7 +239,8 @@ ShapedLine shape_line(const FontFace& font, std::string_view utf8, TextDirection
             flags |= HB_BUFFER_FLAG_EOT;
         }
         hb_buffer_set_flags(buffer.get(), static_cast<hb_buffer_flags_t>(flags));
-        hb_shape(font.hb_font(), buffer.get(), nullptr, 0);
+        const std::uint8_t font = choose_font(fonts, text.code_points, run);
+        hb_shape(fonts[font]->hb_font(), buffer.get(), nullptr, 0);
 
         unsigned count = 0;
         const hb_glyph_info_t* infos = hb_buffer_get_glyph_infos(buffer.get(), &count);
@@ -201,11 +255,21 @@ ShapedLine shape_line(const FontFace& font, std::string_view utf8, TextDirection
             glyph.x_offset = static_cast<float>(positions[i].x_offset) / 64.0f;
             glyph.y_offset = static_cast<float>(positions[i].y_offset) / 64.0f;
             glyph.right_to_left = rtl;
+            glyph.font = font;
             line.width += glyph.x_advance;
             line.glyphs.push_back(glyph);
         }
     }
     return line;
+}
+
+ShapedLine shape_line(const FontFace& font, std::string_view utf8, TextDirection base,
+                      std::string_view language) {
+    return shape_line(FontChain{&font}, utf8, base, language);
+}
+
+float line_height(const FontChain& fonts) {
+    return fonts.empty() ? 0.0f : fonts.front()->ascender() + fonts.front()->descender();
 }
 
 namespace {
@@ -250,8 +314,9 @@ std::vector<Piece> pieces_of(std::string_view paragraph) {
 
 } // namespace
 
-std::vector<std::string_view> break_lines(const FontFace& font, std::string_view text, float width,
-                                          TextDirection base) {
+std::vector<std::string_view> break_lines(const FontChain& fonts, std::string_view text,
+                                          float width, TextDirection base,
+                                          std::string_view language) {
     std::vector<std::string_view> lines;
     // Every line of a paragraph takes the paragraph's direction, not its own first word's.
     const TextDirection direction =
@@ -273,7 +338,7 @@ std::vector<std::string_view> break_lines(const FontFace& font, std::string_view
             while (last + 1 < pieces.size()) {
                 const std::string_view candidate = paragraph.substr(
                     pieces[first].begin, pieces[last + 1].end - pieces[first].begin);
-                if (shape_line(font, candidate, direction).width > width) {
+                if (shape_line(fonts, candidate, direction, language).width > width) {
                     break;
                 }
                 ++last;
@@ -288,6 +353,11 @@ std::vector<std::string_view> break_lines(const FontFace& font, std::string_view
         start = newline + 1;
     }
     return lines;
+}
+
+std::vector<std::string_view> break_lines(const FontFace& font, std::string_view text, float width,
+                                          TextDirection base) {
+    return break_lines(FontChain{&font}, text, width, base);
 }
 
 } // namespace kiosk::text

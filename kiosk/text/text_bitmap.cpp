@@ -23,8 +23,8 @@ bool TextBitmap::has_ink() const {
     return std::any_of(alpha.begin(), alpha.end(), [](std::uint8_t a) { return a != 0; });
 }
 
-TextBitmap render(const FontFace& font, const ShapedLine& line) {
-    FT_Face face = font.ft_face();
+TextBitmap render(const FontChain& fonts, const ShapedLine& line) {
+    std::vector<bool> used(fonts.size(), false);
     std::vector<GlyphImage> images;
     images.reserve(line.glyphs.size());
     // Pen positions are rounded once per glyph from the exact running sum, so rounding never
@@ -36,6 +36,11 @@ TextBitmap render(const FontFace& font, const ShapedLine& line) {
         const int y = static_cast<int>(std::lround(pen_y + glyph.y_offset));
         pen_x += glyph.x_advance;
         pen_y += glyph.y_advance;
+        if (glyph.font >= fonts.size()) {
+            continue; // shaped with another chain: its glyph id means nothing in these fonts
+        }
+        used[glyph.font] = true;
+        FT_Face face = fonts[glyph.font]->ft_face();
         // Light hinting snaps outlines vertically only, so horizontal placement stays as shaped.
         if (FT_Load_Glyph(face, glyph.glyph_id, FT_LOAD_DEFAULT | FT_LOAD_TARGET_LIGHT) != 0 ||
             FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL) != 0) {
@@ -63,8 +68,20 @@ TextBitmap render(const FontFace& font, const ShapedLine& line) {
 
     int left = 0;
     int right = static_cast<int>(std::ceil(line.width));
-    int top = static_cast<int>(std::ceil(font.ascender()));
-    int bottom = -static_cast<int>(std::ceil(font.descender())); // y up: below baseline < 0
+    // A line with no glyphs (an empty answer) still needs a line's height to lay out.
+    if (!fonts.empty() && std::none_of(used.begin(), used.end(), [](bool u) { return u; })) {
+        used[0] = true;
+    }
+    float ascender = 0;
+    float descender = 0;
+    for (std::size_t i = 0; i < fonts.size(); ++i) {
+        if (used[i]) {
+            ascender = std::max(ascender, fonts[i]->ascender());
+            descender = std::max(descender, fonts[i]->descender());
+        }
+    }
+    int top = static_cast<int>(std::ceil(ascender));
+    int bottom = -static_cast<int>(std::ceil(descender)); // y up: below baseline < 0
     for (const GlyphImage& image : images) {
         left = std::min(left, image.left);
         right = std::max(right, image.left + image.width);
@@ -91,6 +108,10 @@ TextBitmap render(const FontFace& font, const ShapedLine& line) {
         }
     }
     return out;
+}
+
+TextBitmap render(const FontFace& font, const ShapedLine& line) {
+    return render(FontChain{&font}, line);
 }
 
 } // namespace kiosk::text

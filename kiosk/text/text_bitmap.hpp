@@ -25,8 +25,14 @@ struct TextBitmap {
     bool has_ink() const;
 };
 
-// Draws `line` (shaped with `font`). The bitmap is at least the font's ascender plus descender
-// high and the line's width wide, and grows to hold any glyph that reaches past those.
+// Draws `line`, shaped with `fonts`, each glyph with the face it was shaped with. The bitmap is
+// the line's width wide and, from the baseline, as high as the highest ascender and as deep as
+// the deepest descender of the fonts the line used (of the first font for a line without
+// glyphs), so a line of Latin words in a Nastaliq chain is not as tall as a line of Nastaliq.
+// It grows to hold any glyph that reaches past those. A glyph whose font index is not in the
+// chain is left out.
+TextBitmap render(const FontChain& fonts, const ShapedLine& line);
+// The same for a line shaped with the one font `font`.
 TextBitmap render(const FontFace& font, const ShapedLine& line);
 
 } // namespace kiosk::text

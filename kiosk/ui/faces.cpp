@@ -46,6 +46,7 @@ void draw_face(ImDrawList* draw, ImVec2 centre, float radius, float mood, const 
 bool face_button(UiContext& ui, const std::string& id, const std::string& label, Box box,
                  float mood, bool selected) {
     const Metrics& m = ui.metrics;
+    box = ui.placed(box);
     ImGui::SetCursorScreenPos(box.min);
     bool clicked = ImGui::InvisibleButton(id.c_str(), {box.width(), box.height()});
     bool pressed = ImGui::IsItemActive() && ImGui::IsItemHovered();
@@ -57,9 +58,9 @@ bool face_button(UiContext& ui, const std::string& id, const std::string& label,
     ui.draw->AddRect(box.min, box.max, border.packed(), m.rounding, 0,
                      selected ? m.border * 3 : m.border);
 
-    ImFont* font = ui.fonts.body_bold;
+    TextStyle font = TextStyle::body_bold;
     float padding = m.mm(2.5f);
-    float label_height = text_height(font, label, box.width() - 2 * padding);
+    float label_height = text_height(ui, font, label, box.width() - 2 * padding);
     float face_room = box.height() - label_height - 3 * padding;
     float radius = std::max(4.0f, std::min(face_room, box.width() - 2 * padding) / 2);
     ImVec2 centre{box.centre().x, box.min.y + padding + radius};
@@ -73,16 +74,10 @@ bool face_button(UiContext& ui, const std::string& id, const std::string& label,
                           {c.x + r * 0.5f, c.y - r * 0.4f}};
         ui.draw->AddPolyline(tick, 3, ui.theme.on_primary.packed(), 0, m.border);
     }
-    auto lines = wrap_lines(font, label, box.width() - 2 * padding);
+    auto lines = wrap_lines(ui, font, label, box.width() - 2 * padding);
     float y = box.max.y - padding - label_height;
-    for (auto line : lines) {
-        float w =
-            font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size())
-                .x;
-        ui.draw->AddText(font, font->FontSize, {box.centre().x - w / 2, y}, ui.theme.text.packed(),
-                         line.data(), line.data() + line.size());
-        y += font->FontSize;
-    }
+    draw_lines(ui, font, lines, {{box.min.x + padding, y}, {box.max.x - padding, box.max.y}},
+               ui.theme.text, Align::centre);
     check_on_screen(ui, box, label);
     ui.record.texts.push_back(label);
     ui.record.targets.push_back({label, box.min, box.max});

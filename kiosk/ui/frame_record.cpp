@@ -7,6 +7,7 @@ void FrameRecord::clear() {
     texts.clear();
     targets.clear();
     layout_problems.clear();
+    lines.clear();
 }
 
 bool FrameRecord::shows_text(const std::string& fragment) const {

@@ -4,6 +4,8 @@
 // that nothing of a previous patient is on screen, and layout checks catch anything that would
 // need scrolling.
 
+#include "ui/text_painter.hpp"
+
 #include <imgui.h>
 
 #include <string>
@@ -25,6 +27,7 @@ struct FrameRecord {
     std::vector<std::string> texts; // every piece of text drawn, in drawing order
     std::vector<TapTarget> targets;
     std::vector<std::string> layout_problems; // things drawn off the screen or overlapping
+    std::vector<DrawnLine> lines;             // every line of text as shaped and drawn
 
     void clear();
     bool shows_text(const std::string& fragment) const; // any text containing fragment

@@ -45,7 +45,7 @@ std::vector<model::Action> draw_keyboard(UiContext& ui, Box box, KeyboardState& 
             float x = box.min.x + static_cast<float>(i) * (key_width + m.gap);
             if (big_button(ui, "key" + std::to_string(row) + "_" + std::to_string(i), label,
                            {{x, y}, {x + key_width, y + key_height}}, ButtonStyle::key,
-                           {.font = ui.fonts.question})) {
+                           {.font = TextStyle::question})) {
                 actions.push_back(model::action::TypeText{label});
                 state.shift = false;
             }

@@ -1,9 +1,11 @@
 #include "ui/screens.hpp"
 
 #include "ui/faces.hpp"
+#include "ui/patient_tools.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace kiosk::ui {
 
@@ -57,39 +59,156 @@ void fill_background(UiContext& ui, Colour colour) {
 
 // ---------------------------------------------------------------- welcome
 
+// A globe: how a patient who cannot read the words on the screen finds other languages.
+void draw_globe(UiContext& ui, ImVec2 centre, float radius, Colour ink) {
+    const float line = std::max(2.0f, ui.metrics.mm(0.5f));
+    ui.draw->AddCircle(centre, radius, ink.packed(), 32, line);
+    ui.draw->AddLine({centre.x - radius, centre.y}, {centre.x + radius, centre.y}, ink.packed(),
+                     line);
+    ui.draw->AddLine({centre.x, centre.y - radius}, {centre.x, centre.y + radius}, ink.packed(),
+                     line);
+    ui.draw->AddBezierQuadratic({centre.x, centre.y - radius}, {centre.x - radius, centre.y},
+                                {centre.x, centre.y + radius}, ink.packed(), line, 16);
+    ui.draw->AddBezierQuadratic({centre.x, centre.y - radius}, {centre.x + radius, centre.y},
+                                {centre.x, centre.y + radius}, ink.packed(), line, 16);
+}
+
+// A language's own name, drawn with that language's fonts whatever the screen's language.
+bool language_button(UiContext& ui, const LanguageOption& language, Box box, bool chosen) {
+    const std::string screen_language = std::exchange(ui.language, language.tag);
+    const bool clicked = big_button(ui, "language_" + language.tag, language.name, box,
+                                    ButtonStyle::option, {.selected = chosen});
+    ui.language = screen_language;
+    return clicked;
+}
+
 void welcome_screen(UiContext& ui, const ScreenInput& input, std::vector<Action>& actions) {
     const Metrics& m = ui.metrics;
     const auto& session = *input.session;
     Box area = whole_screen(ui).inset(m.margin);
     float width = std::min(area.width(), m.mm(190));
     float left = area.centre().x - width / 2;
-    float y = area.min.y;
+    // Where this is, beside the tools; the welcome below them.
     std::string where = input.service;
     if (!input.site.empty()) {
         where += where.empty() ? input.site : " - " + input.site;
     }
-    y += draw_text(ui, ui.fonts.body, where, {left, y}, width, ui.theme.muted_text, Align::centre);
-    y += m.mm(10);
-    y += draw_text(ui, ui.fonts.title, ui.strings.get("welcome.title"), {left, y}, width,
+    const float tools = patient_tools_height(m);
+    draw_text(ui, TextStyle::body, where, {area.min.x, area.min.y + m.mm(2)},
+              area.width() - (tools * 3 + m.gap * 3 + m.mm(4)), ui.theme.muted_text);
+    float y = area.min.y + tools + m.mm(4);
+    y += draw_text(ui, TextStyle::title, ui.strings.get("welcome.title"), {left, y}, width,
                    ui.theme.text, Align::centre);
     y += m.mm(3);
     const auto& title = session.questionnaire().title.in(session.language());
     if (!title.empty()) {
-        y +=
-            draw_text(ui, ui.fonts.question, title, {left, y}, width, ui.theme.text, Align::centre);
+        y += draw_text(ui, TextStyle::question, title, {left, y}, width, ui.theme.text,
+                       Align::centre);
     }
-    y += m.mm(6);
-    y += draw_text(ui, ui.fonts.body, ui.strings.get("welcome.body"), {left, y}, width,
+    y += m.mm(5);
+    y += draw_text(ui, TextStyle::body, ui.strings.get("welcome.body"), {left, y}, width,
                    ui.theme.text, Align::centre);
     y += m.mm(3);
-    y += draw_text(ui, ui.fonts.body_bold, ui.strings.get("welcome.anonymous"), {left, y}, width,
+    y += draw_text(ui, TextStyle::body_bold, ui.strings.get("welcome.anonymous"), {left, y}, width,
                    ui.theme.text, Align::centre);
-    float button_height = std::max(m.target, m.mm(24));
-    float top = std::max(y + m.mm(8), area.max.y - button_height - m.mm(10));
+
+    // The languages, at the foot of the screen: each as a button when there are few, else one
+    // button (with a globe) that opens them all.
+    const auto& languages = input.languages;
+    float foot = area.max.y;
+    if (languages.size() > 1) {
+        const float row = std::max(m.target, ui.line_height(TextStyle::body_bold) + m.mm(6));
+        const float top = area.max.y - row;
+        if (languages.size() <= kLanguagesOnWelcome) {
+            const auto count = static_cast<float>(languages.size());
+            const float each = std::min(m.mm(60), (area.width() - (count - 1) * m.gap) / count);
+            float x = area.centre().x - (count * each + (count - 1) * m.gap) / 2;
+            for (const auto& language : languages) {
+                if (language_button(ui, language, {{x, top}, {x + each, top + row}},
+                                    language.tag == session.language())) {
+                    actions.push_back(action::ChooseLanguage{language.tag});
+                }
+                x += each + m.gap;
+            }
+        } else {
+            const Box box = centred(area, top, std::min(area.width(), m.mm(110)), row);
+            if (big_button(ui, "languages", ui.strings.get("welcome.languages"), box,
+                           ButtonStyle::secondary)) {
+                actions.push_back(action::ShowLanguages{});
+            }
+            const Box placed = ui.placed(box);
+            const float radius = row * 0.3f;
+            const float inside = m.mm(3) + radius;
+            draw_globe(
+                ui,
+                {ui.mirrored ? placed.max.x - inside : placed.min.x + inside, placed.centre().y},
+                radius, ui.theme.secondary_text);
+        }
+        foot = top - m.mm(4);
+    }
+    // Start fills what room the words leave, down to a target's size: scripts with tall lines
+    // (Nastaliq Urdu, large text) take more of the screen.
+    const float room = foot - (y + m.mm(3));
+    const float button_height = std::max(m.target, std::min(m.mm(24), room));
+    const TextStyle label = button_height >= m.mm(20) ? TextStyle::title : TextStyle::question;
+    const float top = foot - button_height;
+    if (top < y) {
+        ui.record.layout_problems.push_back("the welcome words run into the Start button");
+    }
     if (big_button(ui, "start", ui.strings.get("welcome.start"),
                    centred(area, top, std::min(area.width(), m.mm(110)), button_height),
-                   ButtonStyle::primary, {.font = ui.fonts.title})) {
+                   ButtonStyle::primary, {.font = label})) {
         actions.push_back(action::Start{});
+    }
+}
+
+// Every language the device offers, each in its own name and script; the one in use is ticked.
+void choose_language_screen(UiContext& ui, const ScreenInput& input, std::vector<Action>& actions) {
+    const Metrics& m = ui.metrics;
+    const auto& session = *input.session;
+    Box area = whole_screen(ui).inset(m.margin);
+    float y = area.min.y + patient_tools_height(m) + m.mm(2);
+    float width = std::min(area.width(), m.mm(190));
+    y += draw_text(ui, TextStyle::title, ui.strings.get("languages.title"),
+                   {area.centre().x - width / 2, y}, width, ui.theme.text, Align::centre);
+    y += m.mm(5);
+
+    const float bar_height = std::max(m.target, m.mm(17));
+    const float bottom = area.max.y - bar_height;
+    const Box grid{{area.min.x, y}, {area.max.x, bottom - m.mm(4)}};
+    const std::size_t count = input.languages.size();
+    const float row = std::max(m.target, ui.line_height(TextStyle::body_bold) + m.mm(5));
+    const float gap = m.gap * 1.5f;
+    std::size_t columns = 2;
+    while (columns < 5 && static_cast<float>((count + columns - 1) / columns) * (row + gap) - gap >
+                              grid.height()) {
+        ++columns;
+    }
+    const std::size_t rows = (count + columns - 1) / columns;
+    const float column_width =
+        std::min(m.mm(80), (grid.width() - static_cast<float>(columns - 1) * m.gap) /
+                               static_cast<float>(columns));
+    const float total =
+        static_cast<float>(columns) * column_width + static_cast<float>(columns - 1) * m.gap;
+    for (std::size_t i = 0; i < count; ++i) {
+        // Across, then down: the order of the settings reads in lines like text.
+        const float x =
+            grid.centre().x - total / 2 + static_cast<float>(i % columns) * (column_width + m.gap);
+        const float top = grid.min.y + static_cast<float>(i / columns) * (row + gap);
+        const auto& language = input.languages[i];
+        if (language_button(ui, language, {{x, top}, {x + column_width, top + row}},
+                            language.tag == session.language())) {
+            actions.push_back(action::ChooseLanguage{language.tag});
+        }
+    }
+    if (rows > 0 && grid.min.y + static_cast<float>(rows) * (row + gap) - gap > grid.max.y + 0.5f) {
+        ui.record.layout_problems.push_back("the languages do not fit on one screen");
+    }
+    const float button_width = std::min(m.mm(55), (area.width() - 2 * m.gap) / 3);
+    if (big_button(ui, "close_languages", ui.strings.get("question.back"),
+                   {{area.min.x, bottom}, {area.min.x + button_width, area.max.y}},
+                   ButtonStyle::secondary)) {
+        actions.push_back(action::CloseLanguages{});
     }
 }
 
@@ -109,7 +228,7 @@ void choice_options(UiContext& ui, const model::Session& session, const model::I
                                       columns == 1 ? m.mm(180) : m.mm(120));
         float row_height = m.target;
         for (const auto& option : item.options) {
-            float label = text_height(ui.fonts.body_bold, option.label.in(session.language()),
+            float label = text_height(ui, TextStyle::body_bold, option.label.in(session.language()),
                                       column_width - 2 * padding - 2 * tick_room);
             row_height = std::max(row_height, label + 2 * padding);
         }
@@ -176,21 +295,21 @@ void integer_scale(UiContext& ui, const model::Session& session, const model::It
         bool chosen = answered_with(answers, model::AnswerValue{value});
         if (big_button(ui, "value" + std::to_string(value), std::to_string(value),
                        {{x, top}, {x + width, top + height}}, ButtonStyle::option,
-                       {.selected = chosen, .font = ui.fonts.question})) {
+                       {.selected = chosen, .font = TextStyle::question})) {
             actions.push_back(action::ChooseInteger{value});
         }
     }
     float label_top = top + height + m.gap;
     float label_width = std::min(total / 2 - m.gap, m.mm(70));
     if (item.lower_label) {
-        draw_text(ui, ui.fonts.body, item.lower_label->in(session.language()), {left, label_top},
+        draw_text(ui, TextStyle::body, item.lower_label->in(session.language()), {left, label_top},
                   label_width, ui.theme.text);
     }
     if (item.upper_label) {
         const auto& text = item.upper_label->in(session.language());
-        float w = ui.fonts.body->CalcTextSizeA(ui.fonts.body->FontSize, FLT_MAX, 0, text.c_str()).x;
+        float w = ui.text_width(TextStyle::body, text);
         w = std::min(w, label_width);
-        draw_text(ui, ui.fonts.body, text, {left + total - w, label_top}, w, ui.theme.text);
+        draw_text(ui, TextStyle::body, text, {left + total - w, label_top}, w, ui.theme.text);
     }
 }
 
@@ -208,56 +327,72 @@ void yes_no(UiContext& ui, const model::Session& session, Box area, std::vector<
         if (big_button(ui, value ? "yes" : "no", ui.strings.get(choices[i].second),
                        {{x, top}, {x + width, top + height}}, ButtonStyle::option,
                        {.selected = answered_with(answers, model::AnswerValue{value}),
-                        .font = ui.fonts.question})) {
+                        .font = TextStyle::question})) {
             actions.push_back(action::ChooseBoolean{value});
         }
     }
 }
 
+// A typed answer. Until the patient taps the answer box it is a box with their text (or an
+// invitation to type) and room for the question; then the keyboard takes the screen and the
+// question shrinks beside the tools (ScreenState::typing).
 void free_text(UiContext& ui, const model::Session& session, const model::Item& item, Box area,
                ScreenState& state, std::vector<Action>& actions) {
     const Metrics& m = ui.metrics;
-    if (state.keyboard_for != item.link_id) {
-        state.keyboard = {}; // a new question starts with a plain keyboard
-        state.keyboard_for = item.link_id;
-    }
     std::string text;
     if (auto answers = session.current_answers(); !answers.empty()) {
         text = std::get<std::string>(answers.front());
     }
-    float keyboard_height = kKeyboardRows * m.target + (kKeyboardRows - 1) * m.gap;
-    float keyboard_width = std::min(area.width(), 10 * m.mm(22) + 9 * m.gap);
+    const TextStyle font = TextStyle::body;
+    const float line = ui.line_height(font);
+    const float keyboard_height = kKeyboardRows * m.target + (kKeyboardRows - 1) * m.gap;
+    const float keyboard_width = std::min(area.width(), 10 * m.mm(22) + 9 * m.gap);
     Box keyboard = centred(area, area.max.y - keyboard_height, keyboard_width, keyboard_height);
 
     // The answer box shows the end of the text: the patient sees what they just typed.
-    ImFont* font = ui.fonts.body;
-    float lines_room = item.type == ItemType::text ? 2.0f : 1.0f;
-    float box_height =
-        std::min(keyboard.min.y - m.gap - area.min.y, lines_room * font->FontSize + m.mm(4));
-    Box answer_box =
-        centred(area, area.min.y, keyboard_width, std::max(box_height, font->FontSize));
+    const float lines_room = state.typing ? (item.type == ItemType::text ? 2.0f : 1.0f) : 3.0f;
+    const float bottom = state.typing ? keyboard.min.y - m.gap : area.max.y;
+    const float box_height = std::max(std::min(bottom - area.min.y, lines_room * line + m.mm(4)),
+                                      std::min(m.target, bottom - area.min.y));
+    const Box answer_box = centred(area, area.min.y, keyboard_width, box_height);
+    const std::string invitation = ui.strings.get("question.tap_to_type");
+    if (!state.typing) {
+        ImGui::SetCursorScreenPos(answer_box.min);
+        if (ImGui::InvisibleButton("answer_box", {answer_box.width(), answer_box.height()})) {
+            state.typing = true;
+        }
+        ui.record.targets.push_back({invitation, answer_box.min, answer_box.max});
+    }
     ui.draw->AddRectFilled(answer_box.min, answer_box.max, ui.theme.panel.packed(), m.rounding / 2);
     ui.draw->AddRect(answer_box.min, answer_box.max, ui.theme.option_border.packed(),
                      m.rounding / 2, 0, m.border);
-    float inner_width = answer_box.width() - m.mm(4);
-    const std::string shown = text + "|"; // the lines below point into this
-    auto lines = wrap_lines(font, shown, inner_width);
-    auto fit = static_cast<std::size_t>(
-        std::max(1.0f, std::floor((answer_box.height() - m.mm(2)) / font->FontSize)));
-    std::size_t first = lines.size() > fit ? lines.size() - fit : 0;
-    float y = answer_box.min.y + m.mm(1);
-    for (std::size_t i = first; i < lines.size(); ++i) {
-        ui.draw->AddText(font, font->FontSize, {answer_box.min.x + m.mm(2), y},
-                         ui.theme.text.packed(), lines[i].data(),
-                         lines[i].data() + lines[i].size());
-        y += font->FontSize;
+    const float inner_width = answer_box.width() - m.mm(4);
+    const Box inner{{answer_box.min.x + m.mm(2), answer_box.min.y + m.mm(1)},
+                    {answer_box.max.x - m.mm(2), answer_box.max.y}};
+    if (!state.typing && text.empty()) {
+        draw_lines(ui, font, wrap_lines(ui, font, invitation, inner_width), inner,
+                   ui.theme.muted_text, Align::start);
+        ui.record.texts.push_back(invitation);
+    } else {
+        const std::string shown = state.typing ? text + "|" : text; // the lines point into this
+        auto lines = wrap_lines(ui, font, shown, inner_width);
+        auto fit = static_cast<std::size_t>(
+            std::max(1.0f, std::floor((answer_box.height() - m.mm(2)) / line)));
+        std::size_t first = lines.size() > fit ? lines.size() - fit : 0;
+        draw_lines(ui, font, {lines.begin() + static_cast<std::ptrdiff_t>(first), lines.end()},
+                   inner, ui.theme.text, Align::start);
     }
     if (!text.empty()) {
         ui.record.texts.push_back(text);
     }
     check_on_screen(ui, answer_box, "answer box");
-    auto typed = draw_keyboard(ui, keyboard, state.keyboard, text);
-    actions.insert(actions.end(), typed.begin(), typed.end());
+    if (state.typing) {
+        if (answer_box.max.y > keyboard.min.y - m.gap * 0.5f) {
+            ui.record.layout_problems.push_back("the answer box and the keyboard overlap");
+        }
+        auto typed = draw_keyboard(ui, keyboard, state.keyboard, text);
+        actions.insert(actions.end(), typed.begin(), typed.end());
+    }
 }
 
 // ---------------------------------------------------------------- question
@@ -269,8 +404,19 @@ void question_screen(UiContext& ui, const ScreenInput& input, ScreenState& state
     const model::Item& item = *session.current_item();
     const std::string& language = session.language();
     Box area = whole_screen(ui).inset(m.margin);
+    if (state.keyboard_for != item.link_id) {
+        state.keyboard = {}; // a new question starts with a plain keyboard, closed
+        state.typing = false;
+        state.keyboard_for = item.link_id;
+    }
+    const bool free_text_item = item.type == ItemType::string || item.type == ItemType::text;
+    // Typing: the keyboard needs the height, so the question moves up beside the tools.
+    const bool typing = free_text_item && state.typing;
 
-    // Progress: words and a bar, so both readers and non-readers see how far they are.
+    // The patient's tools are in the top corner (drawn by draw_screen); progress (words and a
+    // bar, so both readers and non-readers see how far they are) beside and below them.
+    const float tools = patient_tools_height(m);
+    const float beside = area.width() - (tools * 3 + m.gap * 3 + m.mm(4));
     std::string progress =
         ui.strings.format("question.progress", {{"n", std::to_string(session.position())},
                                                 {"total", std::to_string(session.total())}});
@@ -279,28 +425,38 @@ void question_screen(UiContext& ui, const ScreenInput& input, ScreenState& state
     if (!session.current_groups().empty()) {
         group_title = session.current_groups().back()->text.in(language);
     }
-    draw_text(ui, ui.fonts.small, progress, {area.min.x, y}, area.width() / 2, ui.theme.muted_text);
+    float progress_height =
+        draw_text(ui, TextStyle::small, progress, {area.min.x, y}, beside, ui.theme.muted_text);
     if (!group_title.empty()) {
-        float w = std::min(
-            area.width() / 2,
-            ui.fonts.small->CalcTextSizeA(ui.fonts.small->FontSize, FLT_MAX, 0, group_title.c_str())
-                .x);
-        draw_text(ui, ui.fonts.small, group_title, {area.max.x - w, y}, w, ui.theme.muted_text);
+        progress_height +=
+            draw_text(ui, TextStyle::small, group_title, {area.min.x, y + progress_height}, beside,
+                      ui.theme.muted_text);
     }
-    y += ui.fonts.small->FontSize + m.mm(1);
-    float bar = m.mm(1.5f);
+    if (typing) {
+        progress_height += draw_text(ui, TextStyle::body_bold, item.text.in(language),
+                                     {area.min.x, y + progress_height}, beside, ui.theme.text);
+        if (session.needs_answer_hint()) {
+            progress_height +=
+                draw_text(ui, TextStyle::small, ui.strings.get("question.type_hint"),
+                          {area.min.x, y + progress_height}, beside, ui.theme.hint_text);
+        }
+    }
+    y = std::max(y + progress_height + m.mm(1), area.min.y + tools - m.mm(1.5f) - m.mm(2));
+    float bar = typing ? 0.0f : m.mm(1.5f);
     float done = session.total() == 0
                      ? 0
                      : static_cast<float>(session.position()) / static_cast<float>(session.total());
-    ui.draw->AddRectFilled({area.min.x, y}, {area.max.x, y + bar}, ui.theme.progress_track.packed(),
-                           bar / 2);
-    ui.draw->AddRectFilled({area.min.x, y},
-                           {area.min.x + area.width() * clampf(done, 0, 1), y + bar},
-                           ui.theme.primary.packed(), bar / 2);
-    y += bar + m.mm(4);
+    const Box track = ui.placed({{area.min.x, y}, {area.min.x + beside, y + bar}});
+    const Box filled =
+        ui.placed({{area.min.x, y}, {area.min.x + beside * clampf(done, 0, 1), y + bar}});
+    if (!typing) {
+        ui.draw->AddRectFilled(track.min, track.max, ui.theme.progress_track.packed(), bar / 2);
+        ui.draw->AddRectFilled(filled.min, filled.max, ui.theme.primary.packed(), bar / 2);
+    }
+    y = std::max(y + bar, area.min.y + tools) + (typing ? m.mm(2) : m.mm(4));
 
     // Bottom bar: Back, Start again, Next or Submit.
-    float bar_height = std::max(m.target, m.mm(17));
+    float bar_height = typing ? m.target : std::max(m.target, m.mm(17));
     float bottom = area.max.y - bar_height;
     float button_width = std::min(m.mm(55), (area.width() - 2 * m.gap) / 3);
     if (big_button(ui, "back", ui.strings.get("question.back"),
@@ -310,7 +466,7 @@ void question_screen(UiContext& ui, const ScreenInput& input, ScreenState& state
     }
     if (big_button(ui, "start_over", ui.strings.get("question.start_over"),
                    centred(area, bottom, button_width, bar_height), ButtonStyle::secondary,
-                   {.font = ui.fonts.body})) {
+                   {.font = TextStyle::body})) {
         actions.push_back(action::StartOver{});
     }
     bool last = session.is_last();
@@ -320,11 +476,19 @@ void question_screen(UiContext& ui, const ScreenInput& input, ScreenState& state
         actions.push_back(last ? Action{action::Submit{}} : Action{action::Next{}});
     }
 
+    if (typing) {
+        const bool mirrored = std::exchange(ui.mirrored, false); // Latin keys in their places
+        free_text(ui, session, item, {{area.min.x, y}, {area.max.x, bottom - m.mm(2)}}, state,
+                  actions);
+        ui.mirrored = mirrored;
+        return;
+    }
+
     // The question, then a line of help, then the answers in what room is left.
     bool is_display = item.type == ItemType::display;
     float text_width = std::min(area.width(), m.mm(200));
     float text_left = area.centre().x - text_width / 2;
-    y += draw_text(ui, is_display ? ui.fonts.body : ui.fonts.question, item.text.in(language),
+    y += draw_text(ui, is_display ? TextStyle::body : TextStyle::question, item.text.in(language),
                    {text_left, y}, text_width, ui.theme.text, Align::centre);
     std::string help;
     Colour help_colour = ui.theme.muted_text;
@@ -341,7 +505,7 @@ void question_screen(UiContext& ui, const ScreenInput& input, ScreenState& state
     }
     y += m.mm(1.5f);
     if (!help.empty()) {
-        y += draw_text(ui, ui.fonts.body, help, {text_left, y}, text_width, help_colour,
+        y += draw_text(ui, TextStyle::body, help, {text_left, y}, text_width, help_colour,
                        Align::centre);
     }
     y += m.mm(4);
@@ -387,16 +551,17 @@ void message_screen(UiContext& ui, const std::string& title, const std::string& 
     Box area = whole_screen(ui).inset(m.margin);
     float width = std::min(area.width(), m.mm(180));
     float left = area.centre().x - width / 2;
-    float content = ui.fonts.title->FontSize * 2 + m.mm(30);
-    float y = area.min.y + std::max(0.0f, (area.height() - content) / 4);
-    y += draw_text(ui, ui.fonts.title, title, {left, y}, width, ui.theme.text, Align::centre);
+    float content = ui.line_height(TextStyle::title) * 2 + m.mm(30);
+    float y =
+        area.min.y + std::max(patient_tools_height(m) + m.mm(2), (area.height() - content) / 4);
+    y += draw_text(ui, TextStyle::title, title, {left, y}, width, ui.theme.text, Align::centre);
     y += m.mm(6);
     if (!body.empty()) {
-        y += draw_text(ui, ui.fonts.body, body, {left, y}, width, ui.theme.text, Align::centre);
+        y += draw_text(ui, TextStyle::body, body, {left, y}, width, ui.theme.text, Align::centre);
     }
     if (!big_number.empty()) {
         y += m.mm(4);
-        y += draw_text(ui, ui.fonts.title, big_number, {left, y}, width, ui.theme.text,
+        y += draw_text(ui, TextStyle::title, big_number, {left, y}, width, ui.theme.text,
                        Align::centre);
     }
     if (buttons.empty()) {
@@ -409,7 +574,7 @@ void message_screen(UiContext& ui, const std::string& title, const std::string& 
     float x = area.centre().x - total / 2;
     for (const auto& button : buttons) {
         if (big_button(ui, button.id, button.label, {{x, top}, {x + button_width, top + height}},
-                       button.style, {.font = ui.fonts.question})) {
+                       button.style, {.font = TextStyle::question})) {
             actions.push_back(button.action);
         }
         x += button_width + m.gap * 4;
@@ -445,6 +610,9 @@ std::vector<Action> draw_screen(UiContext& ui, const ScreenInput& input, ScreenS
     const auto& session = *input.session;
     ui.record.screen = model::screen_name(session.screen());
     fill_background(ui, ui.theme.background);
+    if (session.screen() != model::Screen::saving) {
+        patient_tools(ui, input, whole_screen(ui).inset(ui.metrics.margin), actions);
+    }
     switch (session.screen()) {
     case model::Screen::welcome:
         state = {}; // nothing of the last patient's keyboard either
@@ -452,6 +620,9 @@ std::vector<Action> draw_screen(UiContext& ui, const ScreenInput& input, ScreenS
         break;
     case model::Screen::question:
         question_screen(ui, input, state, actions);
+        break;
+    case model::Screen::choose_language:
+        choose_language_screen(ui, input, actions);
         break;
     case model::Screen::start_over:
         message_screen(ui, s.get("start_over.title"), s.get("start_over.body"), "",
@@ -487,15 +658,106 @@ std::vector<Action> draw_screen(UiContext& ui, const ScreenInput& input, ScreenS
         float width = std::min(area.width(), ui.metrics.mm(180));
         float left = area.centre().x - width / 2;
         float y = ui.metrics.margin + ui.metrics.mm(20) + 2 * radius;
-        y += draw_text(ui, ui.fonts.title, s.get("thank_you.title"), {left, y}, width,
+        y += draw_text(ui, TextStyle::title, s.get("thank_you.title"), {left, y}, width,
                        ui.theme.text, Align::centre);
         y += ui.metrics.mm(6);
-        draw_text(ui, ui.fonts.body, s.get("thank_you.body"), {left, y}, width, ui.theme.text,
+        draw_text(ui, TextStyle::body, s.get("thank_you.body"), {left, y}, width, ui.theme.text,
                   Align::centre);
         break;
     }
     }
     return actions;
+}
+
+std::string words_to_read(const ScreenInput& input, const Strings& s) {
+    if (input.session == nullptr) {
+        return {};
+    }
+    const auto& session = *input.session;
+    const std::string& language = session.language();
+    std::vector<std::string> parts;
+    auto add = [&](const std::string& words) {
+        if (!words.empty()) {
+            parts.push_back(words);
+        }
+    };
+    switch (session.screen()) {
+    case model::Screen::welcome:
+        add(s.get("welcome.title"));
+        add(session.questionnaire().title.in(language));
+        add(s.get("welcome.body"));
+        add(s.get("welcome.anonymous"));
+        add(s.get("welcome.start"));
+        break;
+    case model::Screen::choose_language:
+        add(s.get("languages.title"));
+        for (const auto& option : input.languages) {
+            add(option.name);
+        }
+        break;
+    case model::Screen::question: {
+        const model::Item& item = *session.current_item();
+        add(item.text.in(language));
+        switch (item.type) {
+        case ItemType::choice:
+            for (const auto& option : item.options) {
+                add(option.label.in(language));
+            }
+            break;
+        case ItemType::boolean:
+            add(s.get("answer.yes"));
+            add(s.get("answer.no"));
+            break;
+        case ItemType::integer: {
+            // Read the ends of the scale with their words: "0, not at all likely; 10, ...".
+            const auto low = std::to_string(item.min_value.value_or(0));
+            const auto high = std::to_string(item.max_value.value_or(10));
+            add(item.lower_label ? low + ", " + item.lower_label->in(language) : low);
+            add(item.upper_label ? high + ", " + item.upper_label->in(language) : high);
+            break;
+        }
+        case ItemType::string:
+        case ItemType::text:
+            add(item.required ? s.get("question.type_hint") : s.get("question.optional"));
+            break;
+        case ItemType::group:
+        case ItemType::display:
+            break;
+        }
+        break;
+    }
+    case model::Screen::start_over:
+        add(s.get("start_over.title"));
+        add(s.get("start_over.body"));
+        add(s.get("start_over.confirm"));
+        add(s.get("start_over.cancel"));
+        break;
+    case model::Screen::still_there:
+        add(s.get("still_there.title"));
+        add(s.get("still_there.body"));
+        add(s.get("still_there.continue"));
+        break;
+    case model::Screen::saving:
+        add(s.get("saving.title"));
+        break;
+    case model::Screen::could_not_save:
+        add(s.get("could_not_save.title"));
+        add(s.get("could_not_save.body"));
+        break;
+    case model::Screen::thank_you:
+        add(s.get("thank_you.title"));
+        add(s.get("thank_you.body"));
+        break;
+    }
+    // A pause between the parts: each becomes its own sentence when read.
+    std::string words;
+    for (const auto& part : parts) {
+        if (!words.empty()) {
+            words += "\n\n";
+        }
+        words += part;
+    }
+    return words;
 }
 
 } // namespace kiosk::ui

@@ -54,20 +54,19 @@ float header(UiContext& ui, const Box& area, const std::string& title,
     if (auto role = staff.role()) {
         who = std::string("Signed in: ") + model::role_name(*role);
     }
-    float who_width =
-        ui.fonts.small->CalcTextSizeA(ui.fonts.small->FontSize, FLT_MAX, 0, who.c_str()).x;
+    float who_width = ui.text_width(TextStyle::small, who);
     if (!who.empty()) {
-        draw_text(ui, ui.fonts.small, who, {area.max.x - who_width, area.min.y}, who_width,
+        draw_text(ui, TextStyle::small, who, {area.max.x - who_width, area.min.y}, who_width,
                   ui.theme.muted_text);
     }
-    float height = draw_text(ui, ui.fonts.question, title, {area.min.x, area.min.y},
+    float height = draw_text(ui, TextStyle::question, title, {area.min.x, area.min.y},
                              area.width() - who_width - m.gap, ui.theme.text);
     return height + m.mm(3);
 }
 
 // Label and value lines in `columns` columns; returns the height used.
 float fact_columns(UiContext& ui, const Box& area, const std::vector<StaffFact>& facts,
-                   std::size_t columns, ImFont* font) {
+                   std::size_t columns, TextStyle font) {
     const Metrics& m = ui.metrics;
     if (facts.empty()) {
         return 0;
@@ -114,16 +113,18 @@ void health_banner(UiContext& ui, Box& area, const StaffView& view) {
     const std::string& summary = view.assessment.summary;
     float text_width = area.width() - m.mm(40);
     float height =
-        std::max(m.mm(14), text_height(ui.fonts.question, summary, text_width) + m.mm(4));
+        std::max(m.mm(14), text_height(ui, TextStyle::question, summary, text_width) + m.mm(4));
     ui.draw->AddRectFilled(area.min, {area.max.x, area.min.y + height}, colour.packed(),
                            m.rounding);
     // The colour's name is written too: the verdict must not depend on telling colours apart.
-    draw_text(ui, ui.fonts.body_bold, word,
-              {area.min.x + m.mm(4), area.min.y + (height - ui.fonts.body_bold->FontSize) / 2},
-              m.mm(30), ink);
-    draw_text(ui, ui.fonts.question, summary,
-              {area.min.x + m.mm(34), area.min.y + (height - ui.fonts.question->FontSize) / 2},
-              text_width, ink);
+    draw_text(
+        ui, TextStyle::body_bold, word,
+        {area.min.x + m.mm(4), area.min.y + (height - ui.line_height(TextStyle::body_bold)) / 2},
+        m.mm(30), ink);
+    draw_text(
+        ui, TextStyle::question, summary,
+        {area.min.x + m.mm(34), area.min.y + (height - ui.line_height(TextStyle::question)) / 2},
+        text_width, ink);
     area.min.y += height + m.mm(2);
     std::string reasons;
     for (const auto& reason : view.assessment.reasons) {
@@ -132,7 +133,7 @@ void health_banner(UiContext& ui, Box& area, const StaffView& view) {
     if (view.assessment.health != model::Health::green && !view.help.empty()) {
         reasons += "\nWho to call: " + view.help;
     }
-    area.min.y += draw_text(ui, ui.fonts.body, reasons, area.min, area.width(), ui.theme.text);
+    area.min.y += draw_text(ui, TextStyle::body, reasons, area.min, area.width(), ui.theme.text);
     area.min.y += m.mm(3);
 }
 
@@ -140,8 +141,8 @@ void notice_line(UiContext& ui, float bottom, const Box& area, const std::string
     if (notice.empty()) {
         return;
     }
-    float height = text_height(ui.fonts.body_bold, notice, area.width());
-    draw_text(ui, ui.fonts.body_bold, notice, {area.min.x, bottom - height - ui.metrics.mm(2)},
+    float height = text_height(ui, TextStyle::body_bold, notice, area.width());
+    draw_text(ui, TextStyle::body_bold, notice, {area.min.x, bottom - height - ui.metrics.mm(2)},
               area.width(), ui.theme.primary);
 }
 
@@ -160,9 +161,10 @@ void pin_pad(UiContext& ui, const StaffView& view, std::vector<StaffAction>& act
 
     Box words{area.min, {pad_left - m.mm(8), area.max.y}};
     float y = words.min.y + m.mm(6);
-    y += draw_text(ui, ui.fonts.title, "Staff PIN", {words.min.x, y}, words.width(), ui.theme.text);
+    y += draw_text(ui, TextStyle::title, "Staff PIN", {words.min.x, y}, words.width(),
+                   ui.theme.text);
     y += m.mm(3);
-    y += draw_text(ui, ui.fonts.body, "For volunteers and IT staff. Patients: please tap Cancel.",
+    y += draw_text(ui, TextStyle::body, "For volunteers and IT staff. Patients: please tap Cancel.",
                    {words.min.x, y}, words.width(), ui.theme.muted_text);
     y += m.mm(6);
     // One circle per digit typed, never the digits.
@@ -180,7 +182,7 @@ void pin_pad(UiContext& ui, const StaffView& view, std::vector<StaffAction>& act
     y += dot * 2 + m.mm(6);
     if (staff.wrong_pin_shown()) {
         int left = model::PinLockout::kWrongBeforeLockout - staff.lockout().wrong_in_row();
-        draw_text(ui, ui.fonts.body_bold,
+        draw_text(ui, TextStyle::body_bold,
                   "That PIN is not right. " + std::to_string(left) +
                       (left == 1 ? " try" : " tries") +
                       " left before staff mode locks for a while.",
@@ -203,7 +205,7 @@ void pin_pad(UiContext& ui, const StaffView& view, std::vector<StaffAction>& act
         bool is_digit = label.size() == 1;
         ButtonStyle style = label == "OK" ? ButtonStyle::primary : ButtonStyle::key;
         if (big_button(ui, "key" + label, label, key, style,
-                       {.font = is_digit ? ui.fonts.title : ui.fonts.body_bold})) {
+                       {.font = is_digit ? TextStyle::title : TextStyle::body_bold})) {
             if (is_digit) {
                 actions.push_back(staff_action::Digit{label[0] - '0'});
             } else if (label == "OK") {
@@ -221,10 +223,10 @@ void locked_out(UiContext& ui, const StaffView& view, std::vector<StaffAction>& 
     float width = std::min(area.width(), m.mm(180));
     float left = area.centre().x - width / 2;
     float y = area.min.y + m.mm(15);
-    y += draw_text(ui, ui.fonts.title, "Staff mode is locked", {left, y}, width, ui.theme.text,
+    y += draw_text(ui, TextStyle::title, "Staff mode is locked", {left, y}, width, ui.theme.text,
                    Align::centre);
     y += m.mm(6);
-    draw_text(ui, ui.fonts.body,
+    draw_text(ui, TextStyle::body,
               "Too many wrong PINs were entered. Try again after " + view.lockout_ends +
                   ". Each further lockout lasts twice as long.",
               {left, y}, width, ui.theme.text, Align::centre);
@@ -270,7 +272,7 @@ void status(UiContext& ui, const StaffView& view, std::vector<StaffAction>& acti
     }
     float buttons_top = button_rows(ui, area, buttons, 4, actions);
     notice_line(ui, buttons_top, area, view.notice);
-    fact_columns(ui, area, view.facts, 2, ui.fonts.body);
+    fact_columns(ui, area, view.facts, 2, TextStyle::body);
 }
 
 void chooser(UiContext& ui, const StaffView& view, const std::string& title,
@@ -280,7 +282,7 @@ void chooser(UiContext& ui, const StaffView& view, const std::string& title,
     Box area{{m.margin, m.margin}, {ui.screen.x - m.margin, ui.screen.y - m.margin}};
     area.min.y += header(ui, area, title, *view.staff);
     area.min.y +=
-        draw_text(ui, ui.fonts.body,
+        draw_text(ui, TextStyle::body,
                   questionnaires ? "Patients get the questionnaire you choose from now on. "
                                    "Anyone half-way through starts again."
                                  : "Each response records the clinic you choose.",
@@ -296,7 +298,7 @@ void chooser(UiContext& ui, const StaffView& view, const std::string& title,
     std::size_t columns = names.size() > 4 ? 2 : 1;
     std::size_t rows = (names.size() + columns - 1) / columns;
     float row_height = std::max(m.target, m.mm(16));
-    float note_height = notes.empty() ? 0 : ui.fonts.small->FontSize + m.mm(1);
+    float note_height = notes.empty() ? 0 : ui.line_height(TextStyle::small) + m.mm(1);
     float gap = rows > 1 ? std::min(m.gap * 2 + note_height,
                                     (list.height() - rows * row_height) / (rows - 1))
                          : 0;
@@ -316,8 +318,8 @@ void chooser(UiContext& ui, const StaffView& view, const std::string& title,
         }
         if (i < notes.size() && !notes[i].empty()) {
             // One line under its button; a longer description is cut rather than wrapped.
-            auto line = wrap_lines(ui.fonts.small, notes[i], width).front();
-            draw_text(ui, ui.fonts.small, std::string(line), {x, y + row_height + m.mm(0.5f)},
+            auto line = wrap_lines(ui, TextStyle::small, notes[i], width).front();
+            draw_text(ui, TextStyle::small, std::string(line), {x, y + row_height + m.mm(0.5f)},
                       width, ui.theme.muted_text);
         }
     }
@@ -355,13 +357,13 @@ void it_screen(UiContext& ui, const StaffView& view, std::vector<StaffAction>& a
     float buttons_top = button_rows(ui, area, buttons, 4, actions);
     notice_line(ui, buttons_top, area, view.notice);
 
-    area.min.y += fact_columns(ui, area, view.it_facts, 2, ui.fonts.small) + m.mm(2);
+    area.min.y += fact_columns(ui, area, view.it_facts, 2, TextStyle::small) + m.mm(2);
     if (!view.rejected.empty()) {
         std::string lines = "Refused by the server:";
         for (const auto& line : view.rejected) {
             lines += "\n" + line;
         }
-        draw_text(ui, ui.fonts.small, lines, area.min, area.width(), ui.theme.hint_text);
+        draw_text(ui, TextStyle::small, lines, area.min, area.width(), ui.theme.hint_text);
     }
 }
 
@@ -380,7 +382,7 @@ void touch_test(UiContext& ui, const StaffView& view, std::vector<StaffAction>& 
         ui.draw->AddCircle(ring, m.mm(5), ui.theme.option_border.packed(), 32, m.border);
     }
     float width = std::min(ui.screen.x - 2 * m.mm(25), m.mm(170));
-    draw_text(ui, ui.fonts.body,
+    draw_text(ui, TextStyle::body,
               "Touch test: draw with a finger. The line should follow it closely, right into "
               "each ring.",
               {ui.screen.x / 2 - width / 2, m.margin}, width, ui.theme.text, Align::centre);
@@ -411,10 +413,10 @@ void confirm(UiContext& ui, const StaffView& view, std::vector<StaffAction>& act
     float width = std::min(area.width(), m.mm(180));
     float left = area.centre().x - width / 2;
     float y = area.min.y + m.mm(15);
-    y += draw_text(ui, ui.fonts.title, view.command_question, {left, y}, width, ui.theme.text,
+    y += draw_text(ui, TextStyle::title, view.command_question, {left, y}, width, ui.theme.text,
                    Align::centre);
     y += m.mm(6);
-    draw_text(ui, ui.fonts.body,
+    draw_text(ui, TextStyle::body,
               "Responses already saved are kept. Anyone answering now loses their answers.",
               {left, y}, width, ui.theme.text, Align::centre);
     float height = std::max(m.target, m.mm(20));
@@ -484,14 +486,14 @@ void draw_paused_screen(UiContext& ui, const std::string& service) {
     float left = area.centre().x - width / 2;
     float y = area.min.y;
     if (!service.empty()) {
-        y += draw_text(ui, ui.fonts.body, service, {left, y}, width, ui.theme.muted_text,
+        y += draw_text(ui, TextStyle::body, service, {left, y}, width, ui.theme.muted_text,
                        Align::centre);
     }
     y = std::max(y, area.min.y + area.height() / 4);
-    y += draw_text(ui, ui.fonts.title, ui.strings.get("paused.title"), {left, y}, width,
+    y += draw_text(ui, TextStyle::title, ui.strings.get("paused.title"), {left, y}, width,
                    ui.theme.text, Align::centre);
     y += m.mm(6);
-    draw_text(ui, ui.fonts.body, ui.strings.get("paused.body"), {left, y}, width, ui.theme.text,
+    draw_text(ui, TextStyle::body, ui.strings.get("paused.body"), {left, y}, width, ui.theme.text,
               Align::centre);
 }
 

@@ -43,6 +43,31 @@ std::vector<Theme::TextPair> Theme::text_contrast_pairs() const {
     };
 }
 
+Theme Theme::high_contrast() {
+    Theme t;
+    const Colour black{0x00, 0x00, 0x00};
+    const Colour white{0xFF, 0xFF, 0xFF};
+    const Colour yellow{0xFF, 0xE1, 0x4D};
+    t.background = black;
+    t.text = white;
+    t.muted_text = {0xE6, 0xE6, 0xE6};
+    t.primary = yellow;
+    t.primary_pressed = {0xFF, 0xF0, 0xA8};
+    t.on_primary = black;
+    t.option = black;
+    t.option_pressed = {0x33, 0x33, 0x33};
+    t.option_border = white;
+    t.secondary_text = yellow;
+    t.hint_text = {0xFF, 0xB3, 0x8A};
+    t.panel = black;
+    t.progress_track = {0x66, 0x66, 0x66};
+    t.face_fill = yellow;
+    t.face_ink = black;
+    t.out_of_service_background = black;
+    t.paused_background = black;
+    return t;
+}
+
 std::optional<std::string> check_font_file(const std::filesystem::path& file) {
     // ImGui asserts (and so aborts the kiosk) on a file that is not a font: look first.
     std::ifstream in(file, std::ios::binary);
@@ -53,8 +78,8 @@ std::optional<std::string> check_font_file(const std::filesystem::path& file) {
     in.read(reinterpret_cast<char*>(tag), 4);
     const bool truetype = tag[0] == 0 && tag[1] == 1 && tag[2] == 0 && tag[3] == 0;
     const std::string text(reinterpret_cast<const char*>(tag), 4);
-    if (!in || !(truetype || text == "true" || text == "OTTO")) {
-        return "font file " + file.string() + " is not a TrueType or OpenType font";
+    if (!in || !(truetype || text == "true" || text == "OTTO" || text == "ttcf")) {
+        return "font file " + file.string() + " is not a TrueType or OpenType font (or collection)";
     }
     return std::nullopt;
 }
@@ -73,47 +98,6 @@ Metrics Metrics::for_dpi(double dpi) {
     m.body_size = std::round(m.mm(5.0f));
     m.small_size = std::round(m.mm(4.0f));
     return m;
-}
-
-std::optional<std::string> load_fonts(ImFontAtlas& atlas, const std::filesystem::path& regular,
-                                      const std::filesystem::path& bold, const Metrics& metrics,
-                                      Fonts& fonts) {
-    // Latin with its accents, plus the typographic punctuation questionnaires use.
-    // Other scripts are shaped and drawn separately (they need more than a glyph atlas).
-    static const ImWchar ranges[] = {
-        0x0020, 0x00FF, // Basic Latin, Latin-1 Supplement
-        0x0100, 0x017F, // Latin Extended-A (Polish, Romanian, Turkish, Welsh...)
-        0x0218, 0x021B, // Romanian comma-below letters
-        0x1E80, 0x1E85, // Welsh w with accents
-        0x2013, 0x2014, 0x2018, 0x201E, 0x2022, 0x2022, 0x2026, 0x2026, // dashes, quotes, ...
-        0,
-    };
-    for (const auto& file : {regular, bold}) {
-        if (auto problem = check_font_file(file)) {
-            atlas.Clear();
-            ImFontConfig config;
-            config.SizePixels = metrics.body_size;
-            ImFont* fallback = atlas.AddFontDefault(&config);
-            fonts = {fallback, fallback, fallback, fallback, fallback};
-            return *problem;
-        }
-    }
-    ImFontConfig config;
-    config.OversampleH = 1; // the kiosk never draws at fractional positions that need more
-    config.OversampleV = 1;
-    config.PixelSnapH = true;
-    auto add = [&](const std::filesystem::path& file, float size) {
-        return atlas.AddFontFromFileTTF(file.c_str(), size, &config, ranges);
-    };
-    fonts.title = add(bold, metrics.title_size);
-    fonts.question = add(bold, metrics.question_size);
-    fonts.body = add(regular, metrics.body_size);
-    fonts.body_bold = add(bold, metrics.body_size);
-    fonts.small = add(regular, metrics.small_size);
-    if (!fonts.title || !fonts.question || !fonts.body || !fonts.body_bold || !fonts.small) {
-        return "a font file could not be read: " + regular.string() + " or " + bold.string();
-    }
-    return std::nullopt;
 }
 
 } // namespace kiosk::ui

@@ -52,6 +52,10 @@ struct Theme {
     };
     // Every text/background combination the screens draw.
     std::vector<TextPair> text_contrast_pairs() const;
+
+    // The patient's high-contrast mode: light text on black, yellow for the way forward, every
+    // text pair at least 7:1 (WCAG AAA) and every border solid.
+    static Theme high_contrast();
 };
 
 // Sizes in pixels for one panel.
@@ -62,7 +66,7 @@ struct Metrics {
     float margin = 0; // around the screen's edge
     float rounding = 0;
     float border = 0;
-    float title_size = 0; // font pixel sizes; fonts are loaded at exactly these
+    float title_size = 0; // line heights of each text style, in pixels
     float question_size = 0;
     float body_size = 0;
     float small_size = 0;
@@ -71,22 +75,7 @@ struct Metrics {
     float mm(float millimetres) const { return millimetres * px_per_mm; }
 };
 
-struct Fonts {
-    ImFont* title = nullptr;
-    ImFont* question = nullptr;
-    ImFont* body = nullptr;
-    ImFont* body_bold = nullptr;
-    ImFont* small = nullptr;
-};
-
 // A problem with a font file (missing, unreadable, not a font), or nothing when it looks right.
 std::optional<std::string> check_font_file(const std::filesystem::path& file);
-
-// Loads the fonts into the atlas at the metrics' pixel sizes, with the glyphs the kiosk's
-// languages need. On failure (a missing font file) it says which file, and falls back to the
-// atlas's built-in font so that at least the out-of-service screen can be read.
-std::optional<std::string> load_fonts(ImFontAtlas& atlas, const std::filesystem::path& regular,
-                                      const std::filesystem::path& bold, const Metrics& metrics,
-                                      Fonts& fonts);
 
 } // namespace kiosk::ui

@@ -25,60 +25,47 @@ void check_on_screen(UiContext& ui, const Box& box, const std::string& what) {
     }
 }
 
-std::vector<std::string_view> wrap_lines(ImFont* font, std::string_view text, float width) {
-    std::vector<std::string_view> lines;
-    const char* begin = text.data();
-    const char* end = text.data() + text.size();
-    while (begin < end) {
-        const char* newline = std::find(begin, end, '\n');
-        const char* line_end =
-            font->CalcWordWrapPositionA(1.0f, begin, newline, std::max(width, 1.0f));
-        if (line_end == begin) {
-            line_end = begin + 1; // a single glyph wider than the box: still make progress
-        }
-        const char* trimmed = line_end;
-        while (trimmed > begin && (trimmed[-1] == ' ')) {
-            --trimmed;
-        }
-        lines.emplace_back(begin, static_cast<std::size_t>(trimmed - begin));
-        begin = line_end;
-        while (begin < newline && *begin == ' ') {
-            ++begin;
-        }
-        if (begin == newline && newline < end) {
-            ++begin; // step over the explicit line break
-        }
-    }
-    if (lines.empty()) {
-        lines.emplace_back();
-    }
-    return lines;
+std::vector<std::string_view> wrap_lines(UiContext& ui, TextStyle style, std::string_view text,
+                                         float width) {
+    return ui.text.wrap(style, text, width, ui.language);
 }
 
-float text_height(ImFont* font, std::string_view text, float width) {
-    return static_cast<float>(wrap_lines(font, text, width).size()) * font->FontSize;
+float text_height(UiContext& ui, TextStyle style, std::string_view text, float width) {
+    return static_cast<float>(wrap_lines(ui, style, text, width).size()) * ui.line_height(style);
 }
 
-float draw_text(UiContext& ui, ImFont* font, const std::string& text, ImVec2 top_left, float width,
+void draw_lines(UiContext& ui, TextStyle style, const std::vector<std::string_view>& lines, Box box,
                 Colour colour, Align align) {
-    auto lines = wrap_lines(font, text, width);
-    float y = top_left.y;
+    const float line_height = ui.line_height(style);
+    // Lines start on the layout's side, and Arabic or Urdu text (a name in the language list,
+    // say) on the right even in a left-to-right layout. Each line of a paragraph takes the
+    // paragraph's (its first line's) side, even one that begins with a Latin word.
+    const bool right_aligned =
+        ui.mirrored || (!lines.empty() && text::paragraph_direction(lines.front()) ==
+                                              text::TextDirection::right_to_left);
+    float y = box.min.y;
     for (auto line : lines) {
-        float x = top_left.x;
+        float x = box.min.x;
+        const float line_width = ui.text_width(style, line);
         if (align == Align::centre) {
-            float line_width = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, line.data(),
-                                                   line.data() + line.size())
-                                   .x;
-            x += (width - line_width) / 2;
+            x += (box.width() - line_width) / 2;
+        } else if (right_aligned) {
+            x = box.max.x - line_width;
         }
-        ui.draw->AddText(font, font->FontSize, {x, y}, colour.packed(), line.data(),
-                         line.data() + line.size());
-        y += font->FontSize;
+        ui.text.draw_line(ui.draw, style, line, {x, y}, colour, ui.language, &ui.record.lines);
+        y += line_height;
     }
-    float height = y - top_left.y;
+}
+
+float draw_text(UiContext& ui, TextStyle style, const std::string& text, ImVec2 top_left,
+                float width, Colour colour, Align align) {
+    auto lines = wrap_lines(ui, style, text, width);
+    const float height = static_cast<float>(lines.size()) * ui.line_height(style);
+    const Box box = ui.placed({top_left, {top_left.x + width, top_left.y + height}});
+    draw_lines(ui, style, lines, box, colour, align);
     if (!text.empty()) {
         ui.record.texts.push_back(text);
-        check_on_screen(ui, {top_left, {top_left.x + width, top_left.y + height}}, text);
+        check_on_screen(ui, box, text);
     }
     return height;
 }
@@ -87,6 +74,7 @@ bool big_button(UiContext& ui, const std::string& id, const std::string& label, 
                 ButtonStyle style, ButtonLook look) {
     const Theme& theme = ui.theme;
     const Metrics& metrics = ui.metrics;
+    box = ui.placed(box);
     ImGui::SetCursorScreenPos(box.min);
     bool clicked = ImGui::InvisibleButton(id.c_str(), {box.width(), box.height()});
     bool pressed = ImGui::IsItemActive() && ImGui::IsItemHovered();
@@ -120,15 +108,17 @@ bool big_button(UiContext& ui, const std::string& id, const std::string& label, 
     draw->AddRectFilled(box.min, box.max, fill.packed(), metrics.rounding);
     draw->AddRect(box.min, box.max, border.packed(), metrics.rounding, 0, metrics.border);
 
-    ImFont* font = look.font != nullptr ? look.font : ui.fonts.body_bold;
+    const TextStyle font = look.font.value_or(TextStyle::body_bold);
     float padding = metrics.mm(3.0f);
-    float left = box.min.x + padding;
-    float right = box.max.x - padding;
+    // The tick goes where a line of the label starts: on the right in a right-to-left layout.
+    float start = padding;
+    float end = padding;
     if (look.checkbox || (style == ButtonStyle::option && look.selected)) {
         // A tick (and for multi-select a box around it), so the choice is not shown by colour
         // alone.
         float size = std::min(metrics.mm(7.0f), box.height() - 2 * padding);
-        ImVec2 centre{box.min.x + padding + size / 2, box.centre().y};
+        ImVec2 centre{ui.mirrored ? box.max.x - padding - size / 2 : box.min.x + padding + size / 2,
+                      box.centre().y};
         if (look.checkbox) {
             ImVec2 half{size / 2, size / 2};
             draw->AddRectFilled({centre.x - half.x, centre.y - half.y},
@@ -143,24 +133,18 @@ bool big_button(UiContext& ui, const std::string& id, const std::string& label, 
         } else {
             draw_tick(draw, centre, size, ink.packed(), metrics.border * 1.5f);
         }
-        left += size + padding;
+        start += size + padding;
         if (!look.checkbox) {
-            right -= size + padding; // keep the label centred in the button
+            end += size + padding; // keep the label centred in the button
         }
     }
+    const float left = box.min.x + (ui.mirrored ? end : start);
+    const float right = box.max.x - (ui.mirrored ? start : end);
     float width = std::max(1.0f, right - left);
-    float height = text_height(font, label, width);
-    ImVec2 text_at{left, box.centre().y - height / 2};
-    auto lines = wrap_lines(font, label, width);
-    for (auto line : lines) {
-        float line_width =
-            font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, line.data(), line.data() + line.size())
-                .x;
-        float x = look.checkbox ? left : left + (width - line_width) / 2;
-        draw->AddText(font, font->FontSize, {x, text_at.y}, ink.packed(), line.data(),
-                      line.data() + line.size());
-        text_at.y += font->FontSize;
-    }
+    auto lines = wrap_lines(ui, font, label, width);
+    float height = static_cast<float>(lines.size()) * ui.line_height(font);
+    draw_lines(ui, font, lines, {{left, box.centre().y - height / 2}, {right, box.max.y}}, ink,
+               look.checkbox ? Align::start : Align::centre);
     if (height > box.height()) {
         ui.record.layout_problems.push_back("the label '" + label + "' does not fit its button");
     }

@@ -45,7 +45,7 @@ for line in \
     "StartLimitIntervalSec=0" \
     "ExecStartPre=-+/usr/bin/kiosk --provision /boot/firmware/kiosk /etc/kiosk" \
     "ExecStart=/usr/bin/kiosk /etc/kiosk/kiosk.toml" \
-    "User=kiosk" "Group=kiosk" "SupplementaryGroups=video render input" \
+    "User=kiosk" "Group=kiosk" "SupplementaryGroups=video render input audio" "DeviceAllow=char-alsa rw" \
     "Environment=SDL_VIDEODRIVER=kmsdrm" \
     "TTYPath=/dev/tty1" "StandardInput=tty-force" "Conflicts=getty@tty1.service" \
     "StandardOutput=journal" "StandardError=journal" \

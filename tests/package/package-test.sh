@@ -162,7 +162,7 @@ if check_package kiosk; then
     check "$(yes_no cmp -s "$root/etc/kiosk/kiosk.toml" "$source_dir/deploy/etc/kiosk.toml")" yes \
         "kiosk: /etc/kiosk/kiosk.toml is deploy/etc/kiosk.toml"
     depends_on kiosk libc6 'libstdc\+\+6' 'libsdl2-2\.0-0' libsqlite3 libcurl libsodium libpng \
-        fonts-noto-core adduser systemd polkitd
+        fonts-noto-core fonts-noto-cjk adduser systemd polkitd libespeak-ng1
     check "$(dpkg-deb -f "$work/out/kiosk_${version}_${arch}.deb" Depends | grep -c -E 'httplib' || true)" 0 \
         "kiosk: no collector library in Depends"
 

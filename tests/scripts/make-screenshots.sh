@@ -27,6 +27,10 @@ done
 
 rm -rf "$work/data"
 "$build/kiosk/kiosk" --headless --questionnaire friends-and-family-test \
+    --script "$here/screens/languages-and-access.txt" --screenshots "$out" "$work/kiosk.toml"
+
+rm -rf "$work/data"
+"$build/kiosk/kiosk" --headless --questionnaire friends-and-family-test \
     --script "$here/screens/staff.txt" --screenshots "$out" "$work/kiosk.toml"
 
 printf '[device]\nid = "demo kiosk"\n' > "$work/broken.toml"

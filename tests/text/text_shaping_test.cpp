@@ -7,28 +7,30 @@
 #include "text/shaped_text_cache.hpp"
 #include "text/shaping.hpp"
 #include "text/text_bitmap.hpp"
+#include "text/text_test_support.hpp"
 #include "text/utf8.hpp"
 
+// Glyph lists are (id, cluster) pairs: print them when a comparison fails.
+#define CATCH_CONFIG_ENABLE_PAIR_STRINGMAKER
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 using namespace kiosk::text;
+using kiosk::testing::load_font;
+using kiosk::testing::noto_cjk_dir;
+using kiosk::testing::noto_dir;
+using kiosk::testing::our_glyphs;
+using kiosk::testing::pixel_size;
+using kiosk::testing::reference_glyphs;
 
 namespace {
-
-const std::filesystem::path noto_dir = "/usr/share/fonts/truetype/noto";
-constexpr int pixel_size = 32;
 
 struct Sample {
     const char* language;
@@ -51,86 +53,6 @@ const Sample samples[] = {
      TextDirection::left_to_right},
     {"English", "NotoSans-Regular.ttf", "How was your visit today?", TextDirection::left_to_right},
 };
-
-FontFace load_font(const std::string& file, int size = pixel_size) {
-    auto loaded = FontFace::load(noto_dir / file, size);
-    if (auto* problem = std::get_if<std::string>(&loaded)) {
-        FAIL(*problem);
-    }
-    return std::move(std::get<FontFace>(loaded));
-}
-
-// hb-shape from KIOSK_HB_SHAPE or the PATH; empty when it is not installed.
-std::string find_hb_shape() {
-    if (const char* configured = std::getenv("KIOSK_HB_SHAPE"); configured && *configured) {
-        std::error_code ignored;
-        return std::filesystem::is_regular_file(configured, ignored) ? configured : "";
-    }
-    const char* path = std::getenv("PATH");
-    std::stringstream directories(path ? path : "/usr/bin:/bin");
-    std::string directory;
-    while (std::getline(directories, directory, ':')) {
-        const auto candidate =
-            std::filesystem::path(directory.empty() ? "." : directory) / "hb-shape";
-        std::error_code ignored;
-        if (std::filesystem::is_regular_file(candidate, ignored)) {
-            return candidate.string();
-        }
-    }
-    return {};
-}
-
-struct PipeCloser {
-    void operator()(FILE* pipe) const { pclose(pipe); }
-};
-
-// (glyph id, cluster byte offset) pairs as hb-shape prints them, in its (visual) order. Same
-// flags as shape_line: whole text as beginning and end of paragraph, FreeType font functions.
-std::vector<std::pair<unsigned, unsigned>> reference_glyphs(const std::filesystem::path& font,
-                                                            const std::string& text) {
-    const std::string hb_shape = find_hb_shape();
-    if (hb_shape.empty()) {
-        FAIL("hb-shape not found on the PATH (or KIOSK_HB_SHAPE): install libharfbuzz-bin "
-             "(deploy/install-deps.sh lists it). Shaping cannot be checked without it.");
-    }
-    kiosk::testing::ScopedTempDir dir("kiosk-text");
-    const auto text_file = dir.path() / "text.txt";
-    std::ofstream(text_file, std::ios::binary) << text;
-    // Paths only, all ours and quote-free; the text itself goes through the file.
-    const std::string command = "'" + hb_shape +
-                                "' --font-funcs=ft --font-size=" + std::to_string(pixel_size) +
-                                " --no-positions --no-glyph-names --utf8-clusters --bot --eot"
-                                " --text-file='" +
-                                text_file.string() + "' '" + font.string() + "' 2>&1";
-    std::unique_ptr<FILE, PipeCloser> pipe(popen(command.c_str(), "r"));
-    REQUIRE(pipe);
-    std::string output;
-    char chunk[4096];
-    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe.get())) {
-        output.append(chunk, n);
-    }
-    INFO("hb-shape said: " << output);
-    REQUIRE(output.size() > 2);
-    REQUIRE(output.front() == '[');
-    std::vector<std::pair<unsigned, unsigned>> glyphs;
-    std::stringstream items(output.substr(1, output.find(']') - 1));
-    std::string item;
-    while (std::getline(items, item, '|')) {
-        const auto equals = item.find('=');
-        REQUIRE(equals != std::string::npos);
-        glyphs.emplace_back(std::stoul(item.substr(0, equals)),
-                            std::stoul(item.substr(equals + 1)));
-    }
-    return glyphs;
-}
-
-std::vector<std::pair<unsigned, unsigned>> our_glyphs(const ShapedLine& line) {
-    std::vector<std::pair<unsigned, unsigned>> glyphs;
-    for (const auto& glyph : line.glyphs) {
-        glyphs.emplace_back(glyph.glyph_id, glyph.cluster);
-    }
-    return glyphs;
-}
 
 // Index of the first glyph whose cluster lies in [begin, end) of the text, and of the last.
 std::pair<std::size_t, std::size_t> glyph_span(const ShapedLine& line, std::size_t begin,
@@ -344,15 +266,22 @@ TEST_CASE("break_lines keeps lines within the width, except a single over-long w
         CHECK(break_lines(font, "", 100).size() == 1);
     }
     SECTION("CJK text breaks between ideographs") {
-        // No CJK font in fonts-noto-core: the .notdef box still has a width to measure.
+        // With the Simplified Chinese face of Noto Sans CJK (fonts-noto-cjk) first in the chain:
+        // real ideographs of equal width, not .notdef boxes.
+        const FontFace cjk = load_font(noto_cjk_dir / "NotoSansCJK-Regular.ttc", pixel_size, 2);
+        const FontChain chain{&cjk, &font};
         const std::string text = "您的就诊体验如何？";
-        const float one = shape_line(font, "您").width;
-        const auto lines = break_lines(font, text, one * 3.5f);
-        CHECK(lines.size() >= 3);
+        const ShapedLine single = shape_line(chain, "您");
+        REQUIRE(single.glyphs.size() == 1);
+        CHECK(single.glyphs[0].glyph_id != 0);
+        const float one = single.width;
+        const auto lines = break_lines(chain, text, one * 3.5f, TextDirection::auto_detect, "zh");
+        CHECK(lines.size() == 3); // 3 + 3 + 3: the last line is "如何？"
         std::string joined;
         for (auto line : lines) {
             joined += line;
             CHECK(line.substr(0, 3) != "？"); // punctuation stays with the ideograph before it
+            CHECK(shape_line(chain, line, TextDirection::auto_detect, "zh").width <= one * 3.5f);
         }
         CHECK(joined == text);
     }

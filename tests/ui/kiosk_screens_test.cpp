@@ -602,12 +602,26 @@ TEST_CASE("in kiosk mode Escape and closing the window do not stop the kiosk") {
     CHECK(kiosk.app->session()->screen() == model::Screen::question);
 }
 
-TEST_CASE("a file that is not a font falls back to the built-in font instead of aborting") {
+TEST_CASE("a file that is not a font falls back to Noto Sans instead of aborting") {
     TempDir dir;
     std::ofstream(dir.path() / "not-a-font.ttf") << "this is text, not a font";
     Kiosk kiosk("friends-and-family-test", "width = 1280\nheight = 800\nfont = \"" +
                                                (dir.path() / "not-a-font.ttf").string() + "\"\n");
     CHECK(kiosk.log.text().find("is not a TrueType or OpenType font") != std::string::npos);
-    kiosk.run("expect screen welcome\ntap \"Start\"\n"); // still draws and takes taps
+    kiosk.run("expect screen welcome\n");
+    // The words are still drawn, with real glyphs, from Debian's Noto Sans.
+    const auto& lines = kiosk.app->last_frame().lines;
+    REQUIRE_FALSE(lines.empty());
+    for (const auto& line : lines) {
+        INFO(line.text);
+        REQUIRE_FALSE(line.fonts.empty());
+        const std::string font = line.fonts.back().file.filename().string();
+        CHECK((font == "NotoSans-Regular.ttf" || font == "NotoSans-Bold.ttf"));
+        CHECK_FALSE(line.shaped.glyphs.empty());
+        for (const auto& glyph : line.shaped.glyphs) {
+            CHECK(glyph.glyph_id != 0); // no empty boxes
+        }
+    }
+    kiosk.run("tap \"Start\"\n"); // and takes taps
     CHECK(kiosk.app->session()->screen() == model::Screen::question);
 }

@@ -14,6 +14,17 @@ TEST_CASE("every text colour has at least 4.5:1 contrast on its background") {
     }
 }
 
+TEST_CASE("the high-contrast mode has at least 7:1 for every text colour") {
+    const Theme theme = Theme::high_contrast();
+    const Theme usual;
+    for (const auto& pair : theme.text_contrast_pairs()) {
+        INFO(pair.name);
+        CHECK(contrast_ratio(pair.foreground, pair.background) >= 7.0);
+    }
+    // And it is a different look, not the usual colours again.
+    CHECK(contrast_ratio(theme.background, usual.background) > 10.0);
+}
+
 TEST_CASE("the contrast ratio follows WCAG 2") {
     CHECK(contrast_ratio({0, 0, 0}, {255, 255, 255}) == Approx(21.0));
     CHECK(contrast_ratio({255, 255, 255}, {255, 255, 255}) == Approx(1.0));

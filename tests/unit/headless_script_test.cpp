@@ -256,20 +256,20 @@ TEST_CASE("an expect with a missing argument is refused", "[script][problems]") 
         std::string line;
         std::string what;
     };
+    const std::string kAllExpects =
+        "expected: expect screen NAME | expect text \"...\" | expect no "
+        "text \"...\" | expect stored N | expect spoken \"...\"";
     const std::vector<Case> cases = {
         {"expect screen", "expected: expect screen NAME"},
         {"expect text", "expected: expect text \"...\""},
         {"expect no text", "expected: expect no text \"...\""},
         {"expect stored", "expected: expect stored N"},
-        {"expect", "expected: expect screen NAME | expect text \"...\" | expect no text \"...\" | "
-                   "expect stored N"},
+        {"expect spoken", "expected: expect spoken \"...\""},
+        {"expect", kAllExpects},
         // Each of these once gave no step and no problem: the check was silently dropped.
-        {"expect no", "expected: expect screen NAME | expect text \"...\" | expect no text "
-                      "\"...\" | expect stored N"},
-        {"expect no txt \"Error\"", "expected: expect screen NAME | expect text \"...\" | "
-                                    "expect no text \"...\" | expect stored N"},
-        {"expect nothing", "expected: expect screen NAME | expect text \"...\" | expect no text "
-                           "\"...\" | expect stored N"},
+        {"expect no", kAllExpects},
+        {"expect no txt \"Error\"", kAllExpects},
+        {"expect nothing", kAllExpects},
     };
     for (const Case& row : cases) {
         DYNAMIC_SECTION(row.line) {

@@ -307,3 +307,101 @@ TEST_CASE("response identifiers are random version 4 UUIDs") {
     }
     CHECK(seen.size() == 1000);
 }
+
+TEST_CASE("a patient's language and display choices last until their session ends") {
+    auto q = load();
+    Session session(q, timings(), "en");
+    session.apply(action::ShowLanguages{}, t0);
+    CHECK(session.screen() == Screen::choose_language);
+    session.apply(action::ChooseLanguage{"cy"}, t0);
+    CHECK(session.screen() == Screen::welcome);
+    CHECK(session.language() == "cy");
+    CHECK(session.device_language() == "en");
+    session.apply(action::ToggleLargeText{}, t0);
+    session.apply(action::ToggleHighContrast{}, t0);
+    session.apply(action::Start{}, t0);
+    session.apply(action::Next{}, t0); // past the display item
+    session.apply(action::ChooseOption{0}, t0);
+    CHECK(session.language() == "cy");
+    CHECK(session.large_text());
+    CHECK(session.high_contrast());
+
+    SECTION("starting again keeps them: it is the same patient") {
+        session.apply(action::StartOver{}, t0);
+        session.apply(action::ConfirmStartOver{}, t0);
+        CHECK(session.screen() == Screen::welcome);
+        CHECK(session.answers().empty());
+        CHECK(session.language() == "cy");
+        CHECK(session.large_text());
+    }
+    SECTION("the idle reset forgets them") {
+        session.tick(t0 + 90s);
+        CHECK(session.screen() == Screen::still_there);
+        session.tick(t0 + 120s);
+        CHECK(session.screen() == Screen::welcome);
+        CHECK(session.language() == "en");
+        CHECK_FALSE(session.large_text());
+        CHECK_FALSE(session.high_contrast());
+    }
+    SECTION("the end of the thank-you screen forgets them") {
+        session.apply(action::Next{}, t0); // topics to score
+        session.apply(action::Next{}, t0); // score to again
+        REQUIRE(current_link(session) == "again");
+        session.apply(action::ChooseBoolean{true}, t0);
+        REQUIRE(session.apply(action::Submit{}, t0) == Effect::save_response);
+        session.saved(t0);
+        CHECK(session.language() == "cy"); // the thank-you is read in their language
+        session.tick(t0 + 10s);
+        CHECK(session.screen() == Screen::welcome);
+        CHECK(session.language() == "en");
+        CHECK_FALSE(session.large_text());
+    }
+    SECTION("a staff reset forgets them") {
+        session.reset();
+        CHECK(session.language() == "en");
+        CHECK_FALSE(session.high_contrast());
+    }
+}
+
+TEST_CASE("a language chosen by someone who walks away is forgotten after the idle time") {
+    auto q = load();
+    Session session(q, timings(), "en");
+    CHECK_FALSE(session.next_timer(t0).has_value()); // nothing to time on a plain welcome
+    session.apply(action::ShowLanguages{}, t0);
+    REQUIRE(session.next_timer(t0) == t0 + 90s);
+    session.apply(action::ChooseLanguage{"ar"}, t0 + 5s);
+    REQUIRE(session.next_timer(t0 + 5s) == t0 + 95s);
+    session.tick(t0 + 94s);
+    CHECK(session.language() == "ar");
+    session.tick(t0 + 95s);
+    CHECK(session.language() == "en");
+    CHECK(session.screen() == Screen::welcome);
+    CHECK_FALSE(session.next_timer(t0 + 95s).has_value());
+
+    SECTION("an open list of languages closes too") {
+        session.apply(action::ShowLanguages{}, t0 + 100s);
+        session.tick(t0 + 190s);
+        CHECK(session.screen() == Screen::welcome);
+    }
+}
+
+TEST_CASE("language choices are only taken where the screens offer them") {
+    auto q = load();
+    Session session(q, timings(), "en");
+    session.apply(action::ChooseLanguage{"pl"}, t0); // a few languages are on welcome itself
+    CHECK(session.language() == "pl");
+    session.apply(action::ChooseLanguage{""}, t0);
+    CHECK(session.language() == "pl");
+    session.apply(action::ShowLanguages{}, t0);
+    session.apply(action::CloseLanguages{}, t0);
+    CHECK(session.screen() == Screen::welcome);
+    CHECK(session.language() == "pl");
+    session.apply(action::Start{}, t0);
+    session.apply(action::ShowLanguages{}, t0); // not from a question
+    CHECK(session.screen() == Screen::question);
+    session.apply(action::ChooseLanguage{"cy"}, t0); // nor does a question change language
+    CHECK(session.language() == "pl");
+    session.apply(action::ReadAloud{}, t0 + 80s); // reading aloud is someone being there
+    session.tick(t0 + 91s);
+    CHECK(session.screen() == Screen::question);
+}

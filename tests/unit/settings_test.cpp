@@ -518,7 +518,7 @@ TEST_CASE("an unknown key is refused and the known keys of its section are liste
         CHECK(problem.place == "'session.idle_timout_seconds' (line 15, column 23)");
         CHECK(problem.what == "is not a known setting (known here: idle_timeout_seconds, "
                               "idle_warning_seconds, language, languages, more_time, "
-                              "thank_you_seconds)");
+                              "read_aloud, thank_you_seconds)");
     }
     SECTION("a sub-table inside a section") {
         const Problem problem = only_problem(parse(kMinimal + "[device.extra]\nx = 1\n"));
@@ -1137,6 +1137,13 @@ TEST_CASE("opening hours that open on no day are refused", "[settings][problems]
         CHECK(problem.place == "'opening_hours' (line 14, column 1)");
         CHECK(problem.what == never_open);
     }
+}
+
+TEST_CASE("read_aloud is on unless the settings turn it off", "[settings]") {
+    CHECK(loaded(parse(kMinimal)).session.read_aloud);
+    CHECK_FALSE(loaded(parse(kMinimal + "[session]\nread_aloud = false\n")).session.read_aloud);
+    const Problem problem = only_problem(parse(kMinimal + "[session]\nread_aloud = \"no\"\n"));
+    CHECK(problem.place.find("'session.read_aloud'") == 0);
 }
 
 TEST_CASE("more_time makes every patient timeout up to ten times longer", "[settings]") {
