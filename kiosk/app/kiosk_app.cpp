@@ -413,6 +413,20 @@ void KioskApp::start_read_aloud(bool headless) {
     }
 }
 
+ui::Box KioskApp::staff_corner_box() const {
+    const float width = static_cast<float>(video_->width());
+    const float height = static_cast<float>(video_->height());
+    const float side = corner_hold_->square();
+    const auto corner = corner_hold_->corner();
+    const bool left =
+        corner == model::ScreenCorner::top_left || corner == model::ScreenCorner::bottom_left;
+    const bool top =
+        corner == model::ScreenCorner::top_left || corner == model::ScreenCorner::top_right;
+    const float x = left ? 0.0f : width - side;
+    const float y = top ? 0.0f : height - side;
+    return {{x, y}, {x + side, y + side}};
+}
+
 bool KioskApp::can_read_aloud() const {
     return reader_ && session_ && reader_->available_for(session_->language());
 }
@@ -676,6 +690,9 @@ KioskApp::FrameActions KioskApp::build_frame() {
         }
         input.out_of_service_reason = out_of_service_reason_;
         input.languages = languages_;
+        if (corner_hold_) {
+            input.staff_corner = staff_corner_box();
+        }
         input.can_read_aloud = can_read_aloud();
         input.reading_aloud = input.can_read_aloud && reader_->busy();
         drawn_reading_ = input.reading_aloud;

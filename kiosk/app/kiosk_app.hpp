@@ -127,6 +127,7 @@ private:
     // settings want read-aloud. Without sound the kiosk carries on without speaker buttons.
     void start_read_aloud(bool headless);
     bool can_read_aloud() const;
+    ui::Box staff_corner_box() const; // the square a held press opens staff mode in
     void read_screen_aloud();
     // The words of the session's language (the device's when there is no session).
     const ui::Strings& words() const;

@@ -217,6 +217,8 @@ class CornerHold {
 public:
     CornerHold(ScreenCorner corner, float square, std::chrono::milliseconds hold)
         : corner_(corner), square_(square), hold_(hold) {}
+    ScreenCorner corner() const { return corner_; }
+    float square() const { return square_; } // its side, in pixels
 
     // `width` and `height` are the screen's size in pixels.
     void press(float x, float y, float width, float height, MonotonicTime now);

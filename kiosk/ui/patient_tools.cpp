@@ -41,6 +41,29 @@ float patient_tools_height(const Metrics& metrics) {
     return tool_size(metrics);
 }
 
+namespace {
+
+// How far in from the area's edge the tools start: past the staff corner when it is on their
+// side (in layout coordinates, before mirroring).
+float corner_clearance(const UiContext& ui, const ScreenInput& input, const Box& area) {
+    const Box corner = ui.placed(input.staff_corner); // mirroring is its own inverse
+    const float size = tool_size(ui.metrics);
+    if (corner.width() <= 0 || corner.min.y >= area.min.y + size ||
+        corner.max.x <= area.max.x - size) {
+        return 0;
+    }
+    return std::max(0.0f, area.max.x - corner.min.x) + ui.metrics.gap;
+}
+
+} // namespace
+
+float patient_tools_width(const UiContext& ui, const ScreenInput& input, const Box& area) {
+    const float size = tool_size(ui.metrics);
+    const float count = input.can_read_aloud ? 3.0f : 2.0f;
+    return corner_clearance(ui, input, area) + count * size + (count - 1) * ui.metrics.gap * 1.5f +
+           ui.metrics.mm(4);
+}
+
 void patient_tools(UiContext& ui, const ScreenInput& input, const Box& area,
                    std::vector<model::Action>& actions) {
     if (input.session == nullptr) {
@@ -50,7 +73,7 @@ void patient_tools(UiContext& ui, const ScreenInput& input, const Box& area,
     const Metrics& m = ui.metrics;
     const float size = tool_size(m);
     const float thick = std::max(2.0f, m.mm(0.7f));
-    float x = area.max.x - size;
+    float x = area.max.x - corner_clearance(ui, input, area) - size;
     auto next_box = [&] {
         Box box{{x, area.min.y}, {x + size, area.min.y + size}};
         x -= size + m.gap * 1.5f;

@@ -16,6 +16,10 @@ struct ScreenInput;
 // Height of the row the tools take at the top of the screen (content starts below it).
 float patient_tools_height(const Metrics& metrics);
 
+// Width the tools take from the edge of `area` on their side, including the room kept clear of
+// the staff corner: what is beside them is narrower by this.
+float patient_tools_width(const UiContext& ui, const ScreenInput& input, const Box& area);
+
 // Draws the tools at the top of `area`, on the side a line ends (right, or left when mirrored).
 void patient_tools(UiContext& ui, const ScreenInput& input, const Box& area,
                    std::vector<model::Action>& actions);

@@ -95,7 +95,7 @@ void welcome_screen(UiContext& ui, const ScreenInput& input, std::vector<Action>
     }
     const float tools = patient_tools_height(m);
     draw_text(ui, TextStyle::body, where, {area.min.x, area.min.y + m.mm(2)},
-              area.width() - (tools * 3 + m.gap * 3 + m.mm(4)), ui.theme.muted_text);
+              area.width() - patient_tools_width(ui, input, area), ui.theme.muted_text);
     float y = area.min.y + tools + m.mm(4);
     y += draw_text(ui, TextStyle::title, ui.strings.get("welcome.title"), {left, y}, width,
                    ui.theme.text, Align::centre);
@@ -416,7 +416,7 @@ void question_screen(UiContext& ui, const ScreenInput& input, ScreenState& state
     // The patient's tools are in the top corner (drawn by draw_screen); progress (words and a
     // bar, so both readers and non-readers see how far they are) beside and below them.
     const float tools = patient_tools_height(m);
-    const float beside = area.width() - (tools * 3 + m.gap * 3 + m.mm(4));
+    const float beside = area.width() - patient_tools_width(ui, input, area);
     std::string progress =
         ui.strings.format("question.progress", {{"n", std::to_string(session.position())},
                                                 {"total", std::to_string(session.total())}});

@@ -25,6 +25,9 @@ struct ScreenInput {
     std::vector<LanguageOption> languages;   // offered, in the settings' order; one: no choice
     bool can_read_aloud = false;             // a voice for the session's language, sound on
     bool reading_aloud = false;              // speech is playing now
+    // Where a held press opens staff mode, on the screen; the patient's tools keep clear of it
+    // so that resting a finger on one never opens the PIN pad. Empty: no staff mode.
+    Box staff_corner{};
 };
 
 // Up to this many languages are offered as buttons on the welcome screen itself; more open a

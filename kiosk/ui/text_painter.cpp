@@ -131,8 +131,9 @@ float TextPainter::line_height(TextStyle style, std::string_view language) {
 }
 
 const TextPainter::CachedLine& TextPainter::line(int size, bool bold, std::string_view text,
-                                                 std::string_view language) {
-    LineKey key{size, bold, std::string(language), std::string(text)};
+                                                 std::string_view language,
+                                                 text::TextDirection direction) {
+    LineKey key{size, bold, std::string(language), direction, std::string(text)};
     if (auto found = index_.find(key); found != index_.end()) {
         ++hits_;
         entries_.splice(entries_.begin(), entries_, found->second);
@@ -141,7 +142,7 @@ const TextPainter::CachedLine& TextPainter::line(int size, bool bold, std::strin
     ++misses_;
     const Chain& fonts = chain(size, bold, language);
     auto shaped = std::make_shared<text::ShapedText>();
-    shaped->line = text::shape_line(fonts.fonts, text, text::TextDirection::auto_detect, language);
+    shaped->line = text::shape_line(fonts.fonts, text, direction, language);
     shaped->bitmap = text::render(fonts.fonts, shaped->line);
     CachedLine cached;
     if (shaped->bitmap.has_ink()) {
@@ -176,8 +177,9 @@ void TextPainter::evict_to_limit() {
     }
 }
 
-float TextPainter::width(TextStyle style, std::string_view text, std::string_view language) {
-    return line(pixel_size(style), is_bold(style), text, language).shaped->line.width;
+float TextPainter::width(TextStyle style, std::string_view text, std::string_view language,
+                         text::TextDirection direction) {
+    return line(pixel_size(style), is_bold(style), text, language, direction).shaped->line.width;
 }
 
 std::vector<std::string_view> TextPainter::wrap(TextStyle style, std::string_view text, float width,
@@ -212,10 +214,10 @@ std::vector<std::string_view> TextPainter::wrap(TextStyle style, std::string_vie
 
 float TextPainter::draw_line(ImDrawList* draw, TextStyle style, std::string_view text,
                              ImVec2 top_left, Colour colour, std::string_view language,
-                             std::vector<DrawnLine>* drawn) {
+                             std::vector<DrawnLine>* drawn, text::TextDirection direction) {
     const int size = pixel_size(style);
     const bool bold = is_bold(style);
-    const CachedLine& cached = line(size, bold, text, language);
+    const CachedLine& cached = line(size, bold, text, language, direction);
     const Chain& fonts = chain(size, bold, language);
     const text::TextBitmap& bitmap = cached.shaped->bitmap;
     if (cached.texture != nullptr && draw != nullptr) {

@@ -79,7 +79,11 @@ public:
     // Distance between lines of `style` in `language` (Nastaliq Urdu needs more than Latin).
     float line_height(TextStyle style, std::string_view language);
     // Width of `line` as drawn on one line.
-    float width(TextStyle style, std::string_view line, std::string_view language);
+    // `direction`: the paragraph's, for a line wrapped out of it (so a line of an Arabic
+    // paragraph that starts with a Latin word still runs right to left); auto_detect for a line
+    // on its own.
+    float width(TextStyle style, std::string_view line, std::string_view language,
+                text::TextDirection direction = text::TextDirection::auto_detect);
     // `text` broken into lines no wider than `width`, measured by shaping. Views into `text`.
     std::vector<std::string_view> wrap(TextStyle style, std::string_view text, float width,
                                        std::string_view language);
@@ -87,7 +91,8 @@ public:
     // Lines drawn are added to `drawn` when it is given.
     float draw_line(ImDrawList* draw, TextStyle style, std::string_view line, ImVec2 top_left,
                     Colour colour, std::string_view language,
-                    std::vector<DrawnLine>* drawn = nullptr);
+                    std::vector<DrawnLine>* drawn = nullptr,
+                    text::TextDirection direction = text::TextDirection::auto_detect);
 
     // Releases the textures of lines pushed out of the cache; call once the frame is rendered.
     void after_frame();
@@ -108,8 +113,8 @@ private:
         ImTextureID texture = nullptr;
         std::size_t bytes = 0;
     };
-    // style size, language, text
-    using LineKey = std::tuple<int, bool, std::string, std::string>;
+    // size, bold, language, direction, text
+    using LineKey = std::tuple<int, bool, std::string, text::TextDirection, std::string>;
     struct Entry {
         LineKey key;
         CachedLine line;
@@ -122,7 +127,7 @@ private:
     const Chain& chain(int pixel_size, bool bold, std::string_view language);
     const text::FontFace* face(const text::FontFile& file, int pixel_size);
     const CachedLine& line(int pixel_size, bool bold, std::string_view text,
-                           std::string_view language);
+                           std::string_view language, text::TextDirection direction);
     void evict_to_limit();
     void note_problem(const std::string& problem);
 

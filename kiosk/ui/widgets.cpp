@@ -40,19 +40,20 @@ void draw_lines(UiContext& ui, TextStyle style, const std::vector<std::string_vi
     // Lines start on the layout's side, and Arabic or Urdu text (a name in the language list,
     // say) on the right even in a left-to-right layout. Each line of a paragraph takes the
     // paragraph's (its first line's) side, even one that begins with a Latin word.
-    const bool right_aligned =
-        ui.mirrored || (!lines.empty() && text::paragraph_direction(lines.front()) ==
-                                              text::TextDirection::right_to_left);
+    const text::TextDirection direction = lines.empty() ? text::TextDirection::left_to_right
+                                                        : text::paragraph_direction(lines.front());
+    const bool right_aligned = ui.mirrored || direction == text::TextDirection::right_to_left;
     float y = box.min.y;
     for (auto line : lines) {
         float x = box.min.x;
-        const float line_width = ui.text_width(style, line);
+        const float line_width = ui.text.width(style, line, ui.language, direction);
         if (align == Align::centre) {
             x += (box.width() - line_width) / 2;
         } else if (right_aligned) {
             x = box.max.x - line_width;
         }
-        ui.text.draw_line(ui.draw, style, line, {x, y}, colour, ui.language, &ui.record.lines);
+        ui.text.draw_line(ui.draw, style, line, {x, y}, colour, ui.language, &ui.record.lines,
+                          direction);
         y += line_height;
     }
 }

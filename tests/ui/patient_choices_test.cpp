@@ -4,6 +4,7 @@
 
 #include "app/kiosk_app.hpp"
 #include "kiosk_rig.hpp"
+#include "model/pin_hash.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -21,7 +22,7 @@ struct Kiosk {
     std::unique_ptr<app::KioskApp> app;
 
     // `session` is added to the [session] section: languages, read_aloud.
-    explicit Kiosk(const std::string& session) {
+    explicit Kiosk(const std::string& session, const std::string& more_sections = "") {
         auto settings = dir.path() / "kiosk.toml";
         std::ofstream out(settings);
         out << "[device]\nid = \"ward-7-kiosk\"\nsite = \"Main Hospital\"\n"
@@ -34,7 +35,8 @@ struct Kiosk {
             << "thank_you_seconds = 5\n"
             << session << "\n"
             << "[display]\nfullscreen = false\nwidth = 1280\nheight = 800\ndpi = 150\n"
-            << "[delivery]\nendpoint = \"https://127.0.0.1:9/fhir\"\n";
+            << "[delivery]\nendpoint = \"https://127.0.0.1:9/fhir\"\n"
+            << more_sections;
         out.close();
         app::AppOptions options;
         options.settings_file = settings;
@@ -227,4 +229,31 @@ TEST_CASE("read_aloud = false: no speaker button anywhere") {
     CHECK(kiosk.has_target("Larger text"));
     kiosk.run("tap \"Start\"\n");
     CHECK_FALSE(kiosk.has_target("Read aloud"));
+}
+
+TEST_CASE("the tools keep clear of the staff corner, whichever side they are on") {
+    auto pin = model::hash_pin("482916");
+    REQUIRE(pin);
+    // The hidden press that opens staff mode: a 15 mm (89 px) square in the corner.
+    for (const char* corner : {"top-left", "top-right"}) {
+        DYNAMIC_SECTION(corner) {
+            Kiosk kiosk(kAllLanguages,
+                        "[staff]\nvolunteer_pin = \"" + *pin + "\"\ncorner = \"" + corner + "\"\n");
+            const bool left = std::string(corner) == "top-left";
+            const ui::Box square{{left ? 0.0f : 1280.0f - 89.0f, 0}, {left ? 89.0f : 1280.0f, 89}};
+            for (const char* script :
+                 {"tap \"Start\"\n", "tap \"Back\"\ntap \"Yes, start again\"\n"
+                                     "tap \"Other languages\"\ntap \"العربية\"\n"
+                                     "tap \"البدء\"\n"}) {
+                kiosk.run(script);
+                for (const auto& target : kiosk.frame().targets) {
+                    INFO(target.label);
+                    const bool overlaps =
+                        target.min.x < square.max.x && target.max.x > square.min.x &&
+                        target.min.y < square.max.y && target.max.y > square.min.y;
+                    CHECK_FALSE(overlaps);
+                }
+            }
+        }
+    }
 }
