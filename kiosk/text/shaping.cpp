@@ -332,16 +332,33 @@ std::vector<std::string_view> break_lines(const FontChain& fonts, std::string_vi
         }
         std::size_t first = 0;
         while (first < pieces.size()) {
-            // Greedy: add pieces while the shaped line still fits. Shaping the whole candidate
-            // (not summing words) counts kerning and joining across the break exactly.
-            std::size_t last = first;
-            while (last + 1 < pieces.size()) {
-                const std::string_view candidate = paragraph.substr(
-                    pieces[first].begin, pieces[last + 1].end - pieces[first].begin);
-                if (shape_line(fonts, candidate, direction, language).width > width) {
+            // The longest run of pieces from `first` whose shaped line fits. Shaping the whole
+            // candidate (not summing words) counts kerning and joining across the break
+            // exactly. A line only grows wider as pieces are added, so a binary search finds
+            // the break with a few shapings rather than one per word (which made a long
+            // paragraph cost the square of its length).
+            auto fits = [&](std::size_t last) {
+                const std::string_view candidate =
+                    paragraph.substr(pieces[first].begin, pieces[last].end - pieces[first].begin);
+                return shape_line(fonts, candidate, direction, language).width <= width;
+            };
+            std::size_t last = first; // always at least one piece, even one too wide to fit
+            std::size_t too_far = pieces.size();
+            // Galloping first: most lines hold a few words, so try 2, 4, 8 ... pieces.
+            for (std::size_t step = 1; last + step < too_far; step *= 2) {
+                if (!fits(last + step)) {
+                    too_far = last + step;
                     break;
                 }
-                ++last;
+                last += step;
+            }
+            while (last + 1 < too_far) {
+                const std::size_t middle = last + (too_far - last) / 2;
+                if (fits(middle)) {
+                    last = middle;
+                } else {
+                    too_far = middle;
+                }
             }
             lines.push_back(
                 paragraph.substr(pieces[first].begin, pieces[last].end - pieces[first].begin));

@@ -54,6 +54,12 @@ void TextPainter::note_problem(const std::string& problem) {
 }
 
 void TextPainter::set_sizes(const Metrics& metrics, float scale) {
+    const std::array<float, 5> from{metrics.title_size, metrics.question_size, metrics.body_size,
+                                    metrics.small_size, scale};
+    if (from == sized_from_) {
+        return;
+    }
+    sized_from_ = from;
     // The metrics give each style's line height (as Dear ImGui sized its fonts). A font's em is
     // smaller than its line: find the ratio from the Latin font itself.
     float line_per_em = 1.362f; // Noto Sans, should the font not load
@@ -64,17 +70,15 @@ void TextPainter::set_sizes(const Metrics& metrics, float scale) {
     auto em = [&](float line) {
         return std::max(4, static_cast<int>(std::lround(line * scale / line_per_em)));
     };
-    std::map<TextStyle, int> sizes{{TextStyle::title, em(metrics.title_size)},
-                                   {TextStyle::question, em(metrics.question_size)},
-                                   {TextStyle::body, em(metrics.body_size)},
-                                   {TextStyle::body_bold, em(metrics.body_size)},
-                                   {TextStyle::small, em(metrics.small_size)}};
-    sizes_ = std::move(sizes);
+    sizes_[static_cast<std::size_t>(TextStyle::title)] = em(metrics.title_size);
+    sizes_[static_cast<std::size_t>(TextStyle::question)] = em(metrics.question_size);
+    sizes_[static_cast<std::size_t>(TextStyle::body)] = em(metrics.body_size);
+    sizes_[static_cast<std::size_t>(TextStyle::body_bold)] = em(metrics.body_size);
+    sizes_[static_cast<std::size_t>(TextStyle::small)] = em(metrics.small_size);
 }
 
 int TextPainter::pixel_size(TextStyle style) const {
-    auto found = sizes_.find(style);
-    return found == sizes_.end() ? 16 : found->second;
+    return sizes_.at(static_cast<std::size_t>(style));
 }
 
 bool TextPainter::is_bold(TextStyle style) {

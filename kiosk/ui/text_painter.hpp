@@ -19,6 +19,7 @@
 
 #include <imgui.h>
 
+#include <array>
 #include <cstddef>
 #include <list>
 #include <map>
@@ -135,7 +136,10 @@ private:
     text::FontFile latin_bold_;
     TextureStore& textures_;
     std::size_t byte_limit_;
-    std::map<TextStyle, int> sizes_;
+    // Pixel sizes by TextStyle, and the line heights and scale they were worked out from: the
+    // kiosk sets the sizes every frame, and they seldom change.
+    std::array<int, 5> sizes_{16, 16, 16, 16, 16};
+    std::array<float, 5> sized_from_{};
 
     std::map<std::tuple<std::string, int, int>, std::unique_ptr<text::FontFace>> faces_;
     std::map<std::tuple<int, bool, std::string>, Chain, std::less<>> chains_;
