@@ -125,3 +125,13 @@ if [ -x "$build/bench/drain_bench" ]; then
 else
     echo "drain_bench was not built (tests disabled?)"
 fi
+
+echo "-- weeks of use: ${SOAK_SESSIONS:-20000} scripted sessions in one kiosk process, delivered through a proxy that now and then fails; targets: memory within 5 MB of after 100 sessions, no descriptor leaked, < 16 KiB written per response"
+if [ -x "$build/bench/soak_bench" ]; then
+    SDL_VIDEODRIVER=dummy "$build/bench/soak_bench" "$build/sync/kiosk-collector" "${SOAK_SESSIONS:-20000}"
+else
+    echo "soak_bench was not built (tests disabled?)"
+fi
+
+echo "-- kill -9 of the kiosk at random moments, ${KIOSK_KILLS:-500} times, while patients submit"
+SDL_VIDEODRIVER=dummy bash "$root/tests/crash/kill-kiosk.sh" "$build" "$root" "${KIOSK_KILLS:-500}" | tail -n 3

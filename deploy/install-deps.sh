@@ -16,7 +16,7 @@ PACKAGES="
   fonts-noto-core fonts-noto-cjk
   espeak-ng libespeak-ng-dev
   libharfbuzz-dev libfribidi-dev libfreetype-dev libharfbuzz-bin
-  sqlite3 xvfb xauth time
+  sqlite3 xvfb xauth time faketime
   dpkg-dev lintian systemd
 "
 

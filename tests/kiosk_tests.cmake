@@ -28,3 +28,20 @@ kiosk_test_program(text_shaping_tests
 # Every shipped language through the real screens, each line checked against hb-shape.
 kiosk_test_program(language_screens_tests SOURCES ui/languages_test.cpp LIBS kiosk_app)
 kiosk_test_program(patient_choices_tests SOURCES ui/patient_choices_test.cpp LIBS kiosk_app)
+
+# kill -9 of the kiosk at random moments while scripted patients submit (tests/crash). The
+# sanitizer build starts several times slower, so it kills fewer times; `make bench` runs 500.
+if(KIOSK_SANITIZE)
+    set(KIOSK_KIOSK_KILLS 25)
+else()
+    set(KIOSK_KIOSK_KILLS 80)
+endif()
+add_test(NAME kill_kiosk
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash/kill-kiosk.sh ${PROJECT_BINARY_DIR}
+        ${PROJECT_SOURCE_DIR} ${KIOSK_KIOSK_KILLS})
+set_tests_properties(kill_kiosk PROPERTIES TIMEOUT 900 ENVIRONMENT "SDL_VIDEODRIVER=dummy")
+# The wall clock jumps back and forward under the real delivery client (libfaketime).
+add_test(NAME clock_jumps
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash/clock-jumps.sh ${PROJECT_BINARY_DIR}
+        ${PROJECT_SOURCE_DIR})
+set_tests_properties(clock_jumps PROPERTIES TIMEOUT 300)

@@ -280,7 +280,9 @@ void KioskApp::load(const AppOptions& options) {
 
     // The outbox first: it also holds what staff chose (questionnaire, clinic, pause).
     auto outbox_file = settings_->data_dir / "outbox.sqlite";
-    auto opened = outbox::Outbox::open(outbox_file);
+    outbox::OutboxOptions outbox_options;
+    outbox_options.vfs = options.outbox_vfs;
+    auto opened = outbox::Outbox::open(outbox_file, outbox_options);
     if (!opened.outbox && opened.error->kind == outbox::OutboxError::Kind::corrupt) {
         // A damaged database must not stop the kiosk taking new responses, and must never be
         // deleted: what it still holds may be recovered by IT. Move it aside and start afresh.
@@ -290,7 +292,7 @@ void KioskApp::load(const AppOptions& options) {
                        " (nothing was deleted); starting a new one. Responses still in it were "
                        "not delivered: IT can recover them from that file");
             moved_aside_database_ = *moved;
-            opened = outbox::Outbox::open(outbox_file);
+            opened = outbox::Outbox::open(outbox_file, outbox_options);
         } else {
             log_.error("could not move the damaged database aside; not starting a new one");
         }
@@ -358,24 +360,49 @@ const ui::Strings& KioskApp::words() const {
 namespace {
 
 // Headless runs have no loudspeaker: this keeps what would have been played, so scripts and
-// tests can check that speech was really made (called from the reader's worker thread).
+// tests can check that speech was really made. It "plays" for the speech's length on the
+// kiosk's own (simulated) clock, so a second tap on the speaker stops it as it would on a device.
+// play() comes from the reader's worker thread; playing() and stop() from the kiosk's thread,
+// which is the only one that reads the clock.
 class KeptSpeech final : public speech::AudioSink {
 public:
+    explicit KeptSpeech(const AppClock& clock) : clock_(clock) {}
     std::optional<std::string> play(const speech::Speech& speech) override {
         std::lock_guard lock(mutex_);
         seconds_ = speech.seconds();
+        started_.reset(); // the worker may not read the clock: the next look starts it
+        playing_ = true;
         return std::nullopt;
     }
-    void stop() override {}
-    bool playing() const override { return false; }
+    void stop() override {
+        std::lock_guard lock(mutex_);
+        playing_ = false;
+    }
+    bool playing() const override {
+        std::lock_guard lock(mutex_);
+        if (!playing_) {
+            return false;
+        }
+        const auto now = clock_.monotonic();
+        if (!started_) {
+            started_ = now;
+        }
+        if (now - *started_ >= std::chrono::duration<double>(seconds_)) {
+            playing_ = false;
+        }
+        return playing_;
+    }
     double seconds() const {
         std::lock_guard lock(mutex_);
         return seconds_;
     }
 
 private:
+    const AppClock& clock_;
     mutable std::mutex mutex_;
     double seconds_ = 0;
+    mutable bool playing_ = false;
+    mutable std::optional<model::MonotonicTime> started_;
 };
 
 } // namespace
@@ -385,7 +412,7 @@ void KioskApp::start_read_aloud(bool headless) {
         return;
     }
     if (headless) {
-        speaker_ = std::make_unique<KeptSpeech>();
+        speaker_ = std::make_unique<KeptSpeech>(clock_);
     } else {
         auto opened = platform::AudioOutput::open();
         if (auto* problem = std::get_if<std::string>(&opened)) {
@@ -429,6 +456,10 @@ ui::Box KioskApp::staff_corner_box() const {
 
 bool KioskApp::can_read_aloud() const {
     return reader_ && session_ && reader_->available_for(session_->language());
+}
+
+bool KioskApp::reading_aloud() const {
+    return reader_ && reader_->busy();
 }
 
 void KioskApp::read_screen_aloud() {
@@ -848,6 +879,7 @@ void KioskApp::retry_unsaved() {
         if (result.status == outbox::AppendResult::Status::failed) {
             log_.error("response " + response.identifier +
                        " still cannot be saved: " + result.error->describe());
+            last_save_error_ = result.error;
             return;
         }
         log_.info("response " + response.identifier + " saved after an earlier failure");
@@ -880,6 +912,7 @@ void KioskApp::save_response() {
     if (result.status == outbox::AppendResult::Status::failed) {
         log_.error("a response could not be saved: " + result.error->describe());
         session_->save_failed(result.error->describe(), now);
+        last_save_error_ = result.error;
         return;
     }
     save_durations_.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -1527,6 +1560,10 @@ void KioskApp::refresh_staff_view() {
         facts.out_of_service = out_of_service_reason_;
     }
     facts.unsaved_responses = unsaved_.size() + (pending_ ? 1 : 0);
+    if (facts.unsaved_responses > 0 && last_save_error_) {
+        facts.save_problem = last_save_error_->describe();
+        facts.storage_full = last_save_error_->kind == outbox::OutboxError::Kind::full;
+    }
     facts.delivery_configured = !settings_->delivery.endpoint.empty();
     facts.paused_by_staff = paused_by_staff_;
     facts.closed_by_hours = paused_by_hours_;
@@ -1864,10 +1901,13 @@ ScriptOutcome KioskApp::run_script(const std::vector<ScriptStep>& steps,
         case ScriptStep::Kind::expect_spoken: {
             // Speech is made on the reader's thread: wait (in real time) until it is done.
             const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-            while (reader_ && reader_->busy() && std::chrono::steady_clock::now() < give_up) {
+            // Headless speech "plays" until the simulated clock moves on, so stop waiting once
+            // it has started.
+            const auto* kept = dynamic_cast<const KeptSpeech*>(speaker_.get());
+            while (reader_ && reader_->busy() && !(kept != nullptr && kept->playing()) &&
+                   std::chrono::steady_clock::now() < give_up) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
             }
-            const auto* kept = dynamic_cast<const KeptSpeech*>(speaker_.get());
             if (!reader_) {
                 ok = false;
                 problem = "nothing was read aloud: read-aloud is off";

@@ -50,6 +50,9 @@ struct AppOptions {
     // Headless only: where the simulated wall clock starts (a test restarting the kiosk carries
     // its time over). Empty: now.
     std::optional<std::chrono::system_clock::time_point> clock_start;
+    // Tests only (no settings key): the SQLite VFS the screens' outbox connection opens through,
+    // one that fails writes or fills the disk on request (see OutboxOptions::vfs).
+    std::optional<std::string> outbox_vfs;
 };
 
 // The clock the kiosk runs on: the real one, or a simulated one that only moves when a
@@ -109,6 +112,8 @@ public:
     bool restart_requested() const { return restart_requested_; }
     const std::string& clinic() const;
     const model::Session* session() const { return session_.get(); }
+    // Speech is waiting, being made or playing (the speaker button shows it pressed).
+    bool reading_aloud() const;
     outbox::Outbox* outbox() { return outbox_ ? &*outbox_ : nullptr; }
     // Time from a tap's release to the response being durable, for each response saved.
     const std::vector<std::chrono::microseconds>& save_durations() const { return save_durations_; }
@@ -227,6 +232,8 @@ private:
     std::optional<PendingResponse> pending_; // built on Submit, kept until stored
     // Submitted responses whose save failed and whose patient has gone: retried until stored.
     std::vector<PendingResponse> unsaved_;
+    // Why the latest save failed, for staff status while responses wait unsaved.
+    std::optional<outbox::OutboxError> last_save_error_;
     model::MonotonicTime last_unsaved_retry_{};
     static constexpr std::chrono::seconds kUnsavedRetryInterval{30};
     std::vector<std::chrono::microseconds> save_durations_;

@@ -44,8 +44,16 @@ Assessment assess_kiosk(const KioskFacts& facts) {
         red.push_back("Patients cannot answer: " + *facts.out_of_service);
     }
     if (facts.unsaved_responses > 0) {
+        std::string why;
+        if (facts.storage_full) {
+            why = ": the storage is full";
+        }
+        if (facts.save_problem) {
+            why += " (" + *facts.save_problem + ")";
+        }
         red.push_back(std::to_string(facts.unsaved_responses) +
-                      " answered questionnaire(s) could not be saved yet; the kiosk keeps trying");
+                      " answered questionnaire(s) could not be saved yet; the kiosk keeps trying" +
+                      why);
     }
     if (facts.storage_problem) {
         red.push_back("Responses cannot be read or saved: " + *facts.storage_problem);

@@ -20,8 +20,12 @@ const char* health_name(Health health); // "green", "amber", "red"
 
 struct KioskFacts {
     std::int64_t now_ms = 0;
-    std::optional<std::string> out_of_service;  // the reason, when patients cannot answer
-    std::size_t unsaved_responses = 0;          // submitted but not yet stored (storage failing)
+    std::optional<std::string> out_of_service; // the reason, when patients cannot answer
+    std::size_t unsaved_responses = 0;         // submitted but not yet stored (storage failing)
+    // While responses wait unsaved: why the latest save failed (the outbox's words, naming the
+    // file), and whether that was a full disk, which staff can act on without IT.
+    std::optional<std::string> save_problem;
+    bool storage_full = false;
     std::optional<std::string> storage_problem; // the outbox could not be read or written
     bool delivery_configured = true;            // an endpoint is set and the worker runs
     std::int64_t waiting = 0;                   // stored, not yet acknowledged

@@ -229,9 +229,28 @@ bool Delivery::deliver_batch(const std::atomic<bool>& stop, std::int64_t now, Pa
     return true;
 }
 
+void Delivery::bring_forward_waits(std::int64_t now) {
+    // No wait this worker sets is longer than the retry cap (a Retry-After is capped too). A
+    // wait that ends later than that from now was set before the wall clock went back: a clock
+    // corrected by a day must not hold responses, or a credentials pause, for a day.
+    const std::int64_t latest =
+        now + std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retry_cap).count();
+    not_before_ms_ = std::min(not_before_ms_, latest);
+    paused_until_ms_ = std::min(paused_until_ms_, latest);
+    auto brought = outbox_.bring_forward_waits(latest);
+    if (brought.error) {
+        log_(LogLevel::error, "could not check the retry times: " + describe(*brought.error));
+    } else if (brought.count > 0) {
+        log_(LogLevel::warning, "the clock went back: " + std::to_string(brought.count) +
+                                    " response(s) waiting to be sent again are due within " +
+                                    std::to_string(settings_.retry_cap.count()) + " s");
+    }
+}
+
 PassResult Delivery::deliver_due(const std::atomic<bool>& stop,
                                  const std::function<std::int64_t()>& now_ms) {
     PassResult result;
+    bring_forward_waits(now_ms());
     if (now_ms() < paused_until_ms_) {
         result.paused = true;
         result.problem = "delivery is paused: the endpoint refused this device's credentials";

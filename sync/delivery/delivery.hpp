@@ -69,6 +69,9 @@ public:
     }
 
 private:
+    // Limits every wait (backoff, credentials pause, each queued row's retry time) to the retry
+    // cap from `now`: longer ones were set before the wall clock went back.
+    void bring_forward_waits(std::int64_t now);
     // One batch; returns false when the pass should end.
     bool deliver_batch(const std::atomic<bool>& stop, std::int64_t now, PassResult& result);
     std::int64_t backoff_until(std::int64_t now, std::optional<std::chrono::seconds> retry_after);

@@ -1,11 +1,13 @@
 #include "delivery/transport.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstring>
 
 namespace kiosk::delivery {
 
@@ -47,32 +49,57 @@ CurlLibrary::~CurlLibrary() {
 }
 
 std::variant<std::string, std::string> read_token_file(const std::filesystem::path& file) {
+    auto failed = [](std::string message) {
+        return std::variant<std::string, std::string>(std::in_place_index<1>, std::move(message));
+    };
+    // Open once and check the file that was opened (not the name, which could be swapped for
+    // another file between a check and the read), and never follow a symbolic link: the token
+    // must be the kiosk's own file, not a link someone placed to a file of theirs.
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ELOOP) {
+            return failed("the token file " + file.string() +
+                          " is a symbolic link; it must be a plain file owned by the kiosk user");
+        }
+        return failed("cannot read the token file " + file.string() + ": " + std::strerror(error));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
     struct stat info {};
-    if (::stat(file.c_str(), &info) != 0) {
-        return std::variant<std::string, std::string>(std::in_place_index<1>,
-                                                      "cannot read the token file " +
-                                                          file.string() + ": no such file");
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        return failed("the token file " + file.string() + " is not a plain file");
     }
     if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        return std::variant<std::string, std::string>(
-            std::in_place_index<1>,
-            "the token file " + file.string() +
-                " can be read by other users; it must be readable by the kiosk user only "
-                "(chmod 600 " +
-                file.string() + ")");
+        return failed("the token file " + file.string() +
+                      " can be read by other users; it must be readable by the kiosk user only "
+                      "(chmod 600 " +
+                      file.string() + ")");
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return std::variant<std::string, std::string>(
-            std::in_place_index<1>, "cannot read the token file " + file.string());
+    // A token is one line of some dozens of characters; anything much longer is not a token.
+    constexpr std::size_t kLongestFile = 4096;
+    if (info.st_size > static_cast<off_t>(kLongestFile)) {
+        return failed("the token file " + file.string() + " is " + std::to_string(info.st_size) +
+                      " bytes; a token file holds one line");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string token = trim(text.str());
+    std::string text(static_cast<std::size_t>(info.st_size), '\0');
+    std::size_t got = 0;
+    while (got < text.size()) {
+        const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return failed("cannot read the token file " + file.string() +
+                          (n < 0 ? std::string(": ") + std::strerror(errno) : ""));
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    std::string token = trim(std::move(text));
     if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
-        return std::variant<std::string, std::string>(std::in_place_index<1>,
-                                                      "the token file " + file.string() +
-                                                          " must hold one token on one line");
+        return failed("the token file " + file.string() + " must hold one token on one line");
     }
     return std::variant<std::string, std::string>(std::in_place_index<0>, token);
 }

@@ -330,8 +330,8 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
     }
 
     // NOMUTEX: a connection belongs to one thread, so SQLite's per-connection mutex buys nothing.
-    auto opened =
-        Database::open(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+    auto opened = Database::open(
+        file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, options.vfs);
     if (auto* failure = std::get_if<SqliteError>(&opened)) {
         auto error = to_outbox_error(*failure, "open the database");
         if (error.kind == OutboxError::Kind::storage) {
@@ -995,6 +995,14 @@ TotalsResult Outbox::response_totals(std::int64_t since_ms) {
         result.totals.stored_since = since.column_int64(0);
     }
     return result;
+}
+
+CountResult Outbox::bring_forward_waits(std::int64_t latest_ms) {
+    return counted(run_counted_write(database_,
+                                     "UPDATE responses SET next_attempt_at = ?1 WHERE state = "
+                                     "'queued' AND next_attempt_at > ?1",
+                                     [&](Statement& statement) { statement.bind(1, latest_ms); }),
+                   "bring forward retries due after the longest wait (the clock was set back)");
 }
 
 CountResult Outbox::make_queued_due_now() {

@@ -84,6 +84,11 @@ struct OutboxOptions {
     enum class Commit { full, normal };
     Commit commit = Commit::full;
 
+    // For tests: the SQLite VFS to open the file through, by its registered name (one that makes
+    // chosen writes, syncs or opens fail, say). Unset means SQLite's default VFS. The {} lets
+    // `OutboxOptions{pages}` leave it out without a missing-initializer warning.
+    std::optional<std::string> vfs{};
+
     // The options for a connection that only records delivery (the worker, kiosk-sync).
     static OutboxOptions for_delivery() {
         OutboxOptions options;
@@ -342,6 +347,12 @@ public:
 
     // When the worker should next wake for retries; see NextDueResult.
     NextDueResult next_due_time();
+
+    // Every queued response due later than latest_ms becomes due at latest_ms. The delivery
+    // worker never waits longer than its retry cap, so a later time can only mean the wall
+    // clock was set back after the wait was stored; without this a clock set back a day would
+    // hold those responses for a day. Counts the rows changed.
+    CountResult bring_forward_waits(std::int64_t latest_ms);
 
     // The persisted part of the status snapshot. A success also ends a pause: the endpoint has
     // just accepted our credentials. record_delivery_success and set_paused write nothing (and so

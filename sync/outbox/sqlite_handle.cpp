@@ -17,9 +17,10 @@ std::string SqliteError::describe() const {
     return text;
 }
 
-std::variant<Database, SqliteError> Database::open(const std::filesystem::path& file, int flags) {
+std::variant<Database, SqliteError> Database::open(const std::filesystem::path& file, int flags,
+                                                   const std::optional<std::string>& vfs) {
     sqlite3* handle = nullptr;
-    const int result = sqlite3_open_v2(file.c_str(), &handle, flags, nullptr);
+    const int result = sqlite3_open_v2(file.c_str(), &handle, flags, vfs ? vfs->c_str() : nullptr);
     if (result != SQLITE_OK) {
         // SQLite hands back a handle even when opening fails (except when out of memory); it
         // holds the message and must still be closed.

@@ -49,8 +49,10 @@ struct StatementCache {
 // One connection. Not thread-safe on purpose: each thread opens its own.
 class Database {
 public:
-    // flags are sqlite3_open_v2() flags, e.g. SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE.
-    static std::variant<Database, SqliteError> open(const std::filesystem::path& file, int flags);
+    // flags are sqlite3_open_v2() flags, e.g. SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE. vfs
+    // names a registered SQLite VFS; empty means the default one.
+    static std::variant<Database, SqliteError> open(const std::filesystem::path& file, int flags,
+                                                    const std::optional<std::string>& vfs = {});
 
     Database(Database&& other) noexcept;
     Database& operator=(Database&& other) noexcept;

@@ -70,6 +70,32 @@ TEST_CASE("network faults keep every response queued until the network is back")
     rig.check_exactly_once();
 }
 
+TEST_CASE("a wall clock set back does not hold a retry for the time it went back") {
+    SyncRig rig;
+    rig.enqueue(4);
+    FaultProxy proxy(rig.collector.port(), FaultMode::refuse);
+    auto settings = rig.settings_for(proxy.port());
+    settings.retry_cap = std::chrono::seconds(60);
+    CHECK(rig.deliver(settings, t0).failed);
+    auto listed = rig.outbox->list(ResponseState::queued, 10);
+    REQUIRE(listed.responses.at(0).next_attempt_at_ms.has_value());
+    CHECK(*listed.responses.at(0).next_attempt_at_ms > t0); // waiting for its backoff
+    proxy.set_mode(FaultMode::pass);
+    // The clock is corrected by a day: the stored retry time is now a day away, but no wait is
+    // ever longer than the retry cap, so the responses go within it.
+    const std::int64_t a_day_earlier = t0 - 86'400'000;
+    std::vector<std::string> log;
+    CHECK(rig.deliver(settings, a_day_earlier, &log).acknowledged == 0); // not due yet
+    auto soon = rig.deliver(settings, a_day_earlier + 60'000);
+    CHECK(soon.acknowledged == 4);
+    bool told = false;
+    for (const auto& line : log) {
+        told = told || line.find("the clock went back: 4 response(s)") != std::string::npos;
+    }
+    CHECK(told);
+    rig.check_exactly_once();
+}
+
 TEST_CASE("a slow link still delivers") {
     SyncRig rig;
     rig.enqueue(3);
@@ -469,6 +495,41 @@ TEST_CASE("a token file others can read is refused") {
     auto tight = delivery::read_token_file(file);
     REQUIRE(tight.index() == 0);
     CHECK(std::get<0>(tight) == "secret-token");
+}
+
+TEST_CASE("a token file that is a link, missing, or not one line is refused, naming the file") {
+    ScopedTempDir dir("kiosk-token-link-test");
+    auto real = dir.path() / "real-token";
+    std::ofstream(real) << "secret-token\n";
+    std::filesystem::permissions(real, std::filesystem::perms::owner_read);
+    auto link = dir.path() / "token";
+    std::filesystem::create_symlink(real, link);
+    auto linked = delivery::read_token_file(link);
+    REQUIRE(linked.index() == 1);
+    CHECK(std::get<1>(linked).find("symbolic link") != std::string::npos);
+    CHECK(std::get<1>(linked).find(link.string()) != std::string::npos);
+
+    auto missing = delivery::read_token_file(dir.path() / "no-such-token");
+    REQUIRE(missing.index() == 1);
+    CHECK(std::get<1>(missing).find("no-such-token") != std::string::npos);
+
+    auto folder = delivery::read_token_file(dir.path());
+    REQUIRE(folder.index() == 1);
+    CHECK(std::get<1>(folder).find("not a plain file") != std::string::npos);
+
+    auto two_lines = dir.path() / "two-lines";
+    std::ofstream(two_lines) << "one\ntwo\n";
+    std::filesystem::permissions(two_lines, std::filesystem::perms::owner_read);
+    auto both = delivery::read_token_file(two_lines);
+    REQUIRE(both.index() == 1);
+    CHECK(std::get<1>(both).find("one token on one line") != std::string::npos);
+
+    auto huge = dir.path() / "huge";
+    std::ofstream(huge) << std::string(100000, 'a');
+    std::filesystem::permissions(huge, std::filesystem::perms::owner_read);
+    auto big = delivery::read_token_file(huge);
+    REQUIRE(big.index() == 1);
+    CHECK(std::get<1>(big).find("holds one line") != std::string::npos);
 }
 
 TEST_CASE("only https endpoints are accepted, and verification cannot be switched off") {

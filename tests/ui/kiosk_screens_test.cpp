@@ -372,6 +372,49 @@ expect screen welcome
               .passed);
 }
 
+TEST_CASE("the wall clock set back or forward stalls no timer, and authored is the time set") {
+    // NTP or a person corrects the device's clock mid-session. The idle warning, the reset and
+    // the thank-you screen run on the monotonic clock and must not wait for the wall clock;
+    // `authored` must be what the clock says when the patient submits, not a time worked out
+    // from an earlier reading.
+    Kiosk kiosk("friends-and-family-test");
+    auto outcome = kiosk.run(R"(
+clock "2026-12-02 10:00"
+tap "Start"
+tap "Good"
+clock "2026-12-01 10:00"
+wait 61s
+expect screen still-there
+wait 20s
+expect screen welcome
+tap "Start"
+tap "Good"
+tap "Next"
+clock "2027-03-01 09:30"
+tap "Submit"
+expect screen thank-you
+clock "2026-11-30 08:00"
+wait 6s
+expect screen welcome
+expect stored 1
+)");
+    REQUIRE(outcome.passed);
+    auto stored = kiosk.stored();
+    REQUIRE(stored.size() == 1);
+    // The script's clock is local time: compare in UTC.
+    std::tm local{};
+    local.tm_year = 2027 - 1900;
+    local.tm_mon = 2;
+    local.tm_mday = 1;
+    local.tm_hour = 9;
+    local.tm_min = 30;
+    local.tm_isdst = -1;
+    const auto set = std::chrono::system_clock::from_time_t(std::mktime(&local));
+    const auto authored = stored[0]["authored"].get<std::string>();
+    CHECK(authored >= kiosk::model::format_utc(set));
+    CHECK(authored <= kiosk::model::format_utc(set + std::chrono::seconds(5)));
+}
+
 TEST_CASE("Continue on the idle warning keeps the answers") {
     Kiosk kiosk("friends-and-family-test");
     REQUIRE(kiosk

@@ -222,6 +222,22 @@ expect spoken "Dywedwch wrthym am eich ymweliad"
     }
 }
 
+TEST_CASE("a second tap on the speaker stops the reading; the reading ends by itself") {
+    Kiosk kiosk("");
+    kiosk.run("tap \"Start\"\ntap \"Read aloud\"\nexpect spoken \"Overall\"\n");
+    CHECK(kiosk.app->reading_aloud());
+    kiosk.run("tap \"Read aloud\"\n");
+    CHECK_FALSE(kiosk.app->reading_aloud());
+    // A third tap starts again from the beginning, and the speech ends after its own length.
+    kiosk.run("tap \"Read aloud\"\nexpect spoken \"Overall\"\n");
+    CHECK(kiosk.app->reading_aloud());
+    kiosk.run("wait 30s\n");
+    CHECK_FALSE(kiosk.app->reading_aloud());
+    // Moving on stops speech about the screen the patient has left.
+    kiosk.run("tap \"Read aloud\"\nexpect spoken \"Overall\"\ntap \"Good\"\ntap \"Next\"\n");
+    CHECK_FALSE(kiosk.app->reading_aloud());
+}
+
 TEST_CASE("read_aloud = false: no speaker button anywhere") {
     Kiosk kiosk("read_aloud = false\n");
     kiosk.run("expect screen welcome\n");

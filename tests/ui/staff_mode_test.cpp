@@ -533,3 +533,39 @@ expect screen welcome
     kiosk.restart();
     CHECK_FALSE(kiosk.app->out_of_service()); // the choice outlives the broken default
 }
+
+TEST_CASE("a database cut short by a power cut is put aside once, staff are told, and the kiosk "
+          "starts normally after") {
+    StaffKiosk kiosk("", "", "friends-and-family-test");
+    REQUIRE(kiosk.run(std::string(kAnswerFft) + "wait 6s\n" + kAnswerFft + "wait 6s\n" +
+                      kAnswerFft + "wait 6s\nexpect stored 3\n"));
+    const auto now = kiosk.app->wall_clock();
+    kiosk.app.reset(); // closed cleanly: the write-ahead log is folded in and removed
+    const auto file = kiosk.dir.path() / "data" / "outbox.sqlite";
+    const auto full_size = std::filesystem::file_size(file);
+    std::filesystem::resize_file(file, full_size / 2);
+
+    kiosk.start(now);
+    CHECK_FALSE(kiosk.app->out_of_service());
+    REQUIRE(kiosk.app->moved_aside_database().has_value());
+    const auto moved = *kiosk.app->moved_aside_database();
+    CHECK(moved.filename().string().rfind("outbox.sqlite.damaged-", 0) == 0);
+    CHECK(std::filesystem::file_size(moved) == full_size / 2); // kept as it was, for IT
+    CHECK(kiosk.log.text().find("moved the damaged database") != std::string::npos);
+    // The volunteer sees why on the status screen; a new patient's answers are stored.
+    CHECK(kiosk.run(sign_in(kVolunteerPin) +
+                    "expect screen staff-status\n"
+                    "expect text \"put aside for IT\"\n"
+                    "tap \"Close\"\n" +
+                    kAnswerFft + "expect stored 1\n"));
+
+    // No crash loop: the next start finds the new database whole and moves nothing.
+    kiosk.restart();
+    CHECK_FALSE(kiosk.app->moved_aside_database().has_value());
+    CHECK(kiosk.app->outbox()->count().count == 1);
+    std::size_t damaged = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(kiosk.dir.path() / "data")) {
+        damaged += entry.path().filename().string().find(".damaged-") != std::string::npos;
+    }
+    CHECK(damaged == 1);
+}
