@@ -6,12 +6,17 @@
 #   make screenshots  every screen of every shipped questionnaire, into docs/screenshots/
 #   make format       clang-format over the sources
 #   make package      the Debian packages kiosk and kiosk-collector, into build/packages/
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60) with clang, ASan and
+#                     UBSan, in build-fuzz/; crash inputs go to build-fuzz/crashes/
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan run test test-plain test-asan bench screenshots format package clean
+.PHONY: all deps build build-asan run test test-plain test-asan bench screenshots format package fuzz \
+        clean
 
 all: build
 
@@ -47,8 +52,17 @@ screenshots: build
 package: build
 	cd $(BUILD) && cpack -G DEB
 
+# Only the fuzz programs are built (the libraries they need come with them); clang, because
+# libFuzzer is clang's. See tests/fuzz/README.md.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DKIOSK_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_questionnaire fuzz_settings \
+		fuzz_batch_response fuzz_collector
+	./tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

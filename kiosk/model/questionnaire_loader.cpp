@@ -1374,6 +1374,16 @@ QuestionnaireLoad parse_questionnaire(const std::string& json_text,
             Problem{source_name, line_and_column(json_text, error.byte),
                     "the file is not valid JSON: " + parse_error_description(error)});
         return load;
+    } catch (const json::out_of_range& error) {
+        // A number too large for a double ("1e999"): nlohmann throws this, not a parse_error,
+        // and does not say where. Found by fuzzing (tests/fuzz/).
+        const std::string message = error.what();
+        const auto id_end = message.find("] ");
+        load.problems.push_back(Problem{
+            source_name, "",
+            "the file holds a number too large to read (" +
+                (id_end == std::string::npos ? message : message.substr(id_end + 2)) + ")"});
+        return load;
     }
 
     Checker checker(source_name);

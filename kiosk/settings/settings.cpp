@@ -291,7 +291,15 @@ void read_questionnaires(TableReader reader, Settings& settings,
         if (files->empty()) {
             reader.problem(reader.node("files"), "files", "must name at least one questionnaire");
         }
-        for (const auto& file : *files) {
+        const toml::array* array = reader.node("files")->as_array();
+        for (std::size_t i = 0; i < files->size(); ++i) {
+            const std::string& file = (*files)[i];
+            // An empty name would become an empty path, which is no file at all (found by
+            // fuzzing, tests/fuzz/).
+            if (file.empty()) {
+                reader.problem(array->get(i), "files[" + std::to_string(i) + "]",
+                               "must name a questionnaire file (it is empty)");
+            }
             settings.questionnaires.push_back(resolve(base, file));
         }
     }

@@ -42,6 +42,9 @@ std::string status_line(int status) {
     case 409:
         reason = "Conflict";
         break;
+    case 411:
+        reason = "Length Required";
+        break;
     case 413:
         reason = "Payload Too Large";
         break;

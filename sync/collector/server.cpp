@@ -127,19 +127,15 @@ LogSink stderr_log_sink() {
     };
 }
 
-struct Server::Impl {
+struct RequestHandlers::Impl {
     Config config;
     Registry registry;
     LogSink log;
     std::string started = now_text();
-    std::unique_ptr<httplib::SSLServer> http;
 
     // SQLite connections, one per request in flight, reused across requests.
     std::mutex pool_mutex;
     std::vector<outbox::Database> idle;
-
-    std::atomic<bool> run_active{false};
-    std::atomic<bool> stop_requested{false};
 
     // What one request did, for its log line.
     struct Note {
@@ -347,6 +343,78 @@ struct Server::Impl {
         write_log(req, 500, note);
     }
 
+    void install(httplib::Server& http) {
+        http.set_payload_max_length(config.max_request_bytes);
+        // httplib 0.11 holds a body to the limit above only when it comes with a Content-Length:
+        // a chunked body is read into memory whole, however large, before any handler runs, so
+        // anyone who can reach the port could exhaust the collector's memory. Kiosks always send
+        // a Content-Length; a request with a Transfer-Encoding is refused before its body is read.
+        http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            if (!req.has_header("Transfer-Encoding")) {
+                return httplib::Server::HandlerResponse::Unhandled;
+            }
+            Note note;
+            res.set_header("Connection", "close");
+            refuse(req, res, 411, "too-long",
+                   "send the request with a Content-Length (a Transfer-Encoding is not accepted)",
+                   note);
+            return httplib::Server::HandlerResponse::Handled;
+        });
+        const std::string base = regex_escape(config.base_path);
+        http.Post(base + "/?", [this](const httplib::Request& req, httplib::Response& res) {
+            on_batch(req, res);
+        });
+        http.Get(base + "/metadata", [this](const httplib::Request& req, httplib::Response& res) {
+            on_metadata(req, res);
+        });
+        http.Get(
+            base + "/QuestionnaireResponse",
+            [this](const httplib::Request& req, httplib::Response& res) { on_search(req, res); });
+        http.set_error_handler(httplib::Server::HandlerWithResponse(
+            [this](const httplib::Request& req, httplib::Response& res) {
+                return on_error(req, res);
+            }));
+        http.set_exception_handler(
+            [this](const httplib::Request& req, httplib::Response& res,
+                   std::exception_ptr failure) { on_exception(req, res, failure); });
+    }
+};
+
+RequestHandlers::RequestHandlers(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RequestHandlers::~RequestHandlers() = default;
+
+Result<std::unique_ptr<RequestHandlers>> RequestHandlers::create(const Config& config,
+                                                                 Registry registry, LogSink log) {
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+    impl->registry = std::move(registry);
+    impl->log = log ? std::move(log) : stderr_log_sink();
+
+    // Open the database now: a wrong path or a newer schema should stop start-up, not the
+    // first kiosk.
+    auto opened = open_store(config.database);
+    if (auto* error = std::get_if<Error>(&opened)) {
+        return Error{"storage.database (in " + config.file.string() + "): " + error->message};
+    }
+    impl->idle.push_back(std::get<outbox::Database>(std::move(opened)));
+    return std::unique_ptr<RequestHandlers>(new RequestHandlers(std::move(impl)));
+}
+
+void RequestHandlers::install(httplib::Server& http) {
+    impl_->install(http);
+}
+
+struct Server::Impl {
+    Config config;
+    LogSink log;
+    // Declared before `http`, so the handlers outlive the server that calls them.
+    std::unique_ptr<RequestHandlers> handlers;
+    std::unique_ptr<httplib::SSLServer> http;
+
+    std::atomic<bool> run_active{false};
+    std::atomic<bool> stop_requested{false};
+
     // TLS setup: our own, so each failure can name the configuration key and the file.
     bool setup_tls(SSL_CTX& ctx, std::string& error) {
         SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
@@ -427,16 +495,13 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config, Registry re
                                                LogSink log) {
     auto impl = std::make_unique<Impl>();
     impl->config = config;
-    impl->registry = std::move(registry);
     impl->log = log ? std::move(log) : stderr_log_sink();
 
-    // Open the database now: a wrong path or a newer schema should stop start-up, not the
-    // first kiosk.
-    auto opened = open_store(config.database);
-    if (auto* error = std::get_if<Error>(&opened)) {
-        return Error{"storage.database (in " + config.file.string() + "): " + error->message};
+    auto handlers = RequestHandlers::create(config, std::move(registry), impl->log);
+    if (auto* error = std::get_if<Error>(&handlers)) {
+        return *error;
     }
-    impl->idle.push_back(std::get<outbox::Database>(std::move(opened)));
+    impl->handlers = std::get<std::unique_ptr<RequestHandlers>>(std::move(handlers));
 
     std::string tls_error;
     Impl* raw = impl.get();
@@ -447,32 +512,13 @@ Result<std::unique_ptr<Server>> Server::create(const Config& config, Registry re
     }
 
     httplib::SSLServer& http = *impl->http;
-    http.set_payload_max_length(config.max_request_bytes);
     // httplib writes the reply's headers and body as separate TLS records; without NODELAY the
     // second waits for the client's delayed ACK (40 ms on Linux) on every request.
     http.set_tcp_nodelay(true);
     http.set_keep_alive_max_count(100);
     http.set_read_timeout(10);
     http.set_write_timeout(10);
-
-    const std::string base = regex_escape(config.base_path);
-    http.Post(base + "/?", [raw](const httplib::Request& req, httplib::Response& res) {
-        raw->on_batch(req, res);
-    });
-    http.Get(base + "/metadata", [raw](const httplib::Request& req, httplib::Response& res) {
-        raw->on_metadata(req, res);
-    });
-    http.Get(
-        base + "/QuestionnaireResponse",
-        [raw](const httplib::Request& req, httplib::Response& res) { raw->on_search(req, res); });
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [raw](const httplib::Request& req, httplib::Response& res) {
-            return raw->on_error(req, res);
-        }));
-    http.set_exception_handler(
-        [raw](const httplib::Request& req, httplib::Response& res, std::exception_ptr failure) {
-            raw->on_exception(req, res, failure);
-        });
+    impl->handlers->install(http);
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
