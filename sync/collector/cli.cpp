@@ -18,6 +18,7 @@
 #include <fstream>
 #include <optional>
 #include <pthread.h>
+#include <streambuf>
 #include <thread>
 #include <unistd.h>
 
@@ -258,27 +259,75 @@ int remove_device_command(const Arguments& args, std::ostream& err) {
     return 0;
 }
 
-// Writes to a private temporary file next to the target and renames it into place, so a
-// reader never sees half an export and free-text answers are not left world-readable.
+// An output stream over a file descriptor this code opened itself, so that what is written is
+// the file that was created, not whatever the name points at by the time it is reopened.
+class DescriptorBuffer final : public std::streambuf {
+public:
+    explicit DescriptorBuffer(int fd) : fd_(fd) { setp(buffer_, buffer_ + sizeof buffer_); }
+    bool failed() const { return failed_; }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (!flush_buffer()) {
+            return traits_type::eof();
+        }
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(ch);
+            pbump(1);
+        }
+        return traits_type::not_eof(ch);
+    }
+    int sync() override { return flush_buffer() ? 0 : -1; }
+
+private:
+    bool flush_buffer() {
+        const char* from = pbase();
+        while (!failed_ && from < pptr()) {
+            const ssize_t n = ::write(fd_, from, static_cast<std::size_t>(pptr() - from));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                failed_ = true;
+                break;
+            }
+            from += n;
+        }
+        setp(buffer_, buffer_ + sizeof buffer_);
+        return !failed_;
+    }
+
+    int fd_;
+    bool failed_ = false;
+    char buffer_[64 * 1024];
+};
+
+// Writes to a new private file next to the target (a unique name made with O_EXCL, so nothing
+// already there, not even a link someone placed, is followed or truncated), syncs it, and
+// renames it into place: a reader never sees half an export, and free-text answers are never
+// left readable by others.
 int export_to_file(outbox::Database& db, const Registry& registry,
                    const std::filesystem::path& target, std::ostream& err) {
-    const std::filesystem::path partial = target.string() + ".partial";
-    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    std::string pattern = target.string() + ".XXXXXX.partial";
+    const int fd =
+        ::mkostemps(pattern.data(), static_cast<int>(std::strlen(".partial")), O_CLOEXEC);
     if (fd < 0) {
-        err << "kiosk-collector: cannot write " << partial.string() << ": " << std::strerror(errno)
-            << "\n";
+        err << "kiosk-collector: cannot write next to " << target.string() << ": "
+            << std::strerror(errno) << "\n";
         return 1;
     }
-    ::close(fd);
+    const std::filesystem::path partial = pattern;
     Result<ExportCount> result = Error{};
     {
-        std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+        DescriptorBuffer buffer(fd);
+        std::ostream file(&buffer);
         result = export_csv(db, registry, file);
         file.flush();
-        if (!file && !failed(result)) {
+        if ((!file || buffer.failed() || ::fsync(fd) != 0) && !failed(result)) {
             result = Error{"writing " + partial.string() + " failed (disk full?)"};
         }
     }
+    ::close(fd);
     if (auto* error = std::get_if<Error>(&result)) {
         std::filesystem::remove(partial);
         err << "kiosk-collector: " << error->message << "\n";
@@ -287,6 +336,7 @@ int export_to_file(outbox::Database& db, const Registry& registry,
     std::error_code renamed;
     std::filesystem::rename(partial, target, renamed);
     if (renamed) {
+        std::filesystem::remove(partial);
         err << "kiosk-collector: cannot move " << partial.string() << " to " << target.string()
             << ": " << renamed.message() << "\n";
         return 1;

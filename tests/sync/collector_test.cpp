@@ -667,6 +667,35 @@ TEST_CASE("a request over max_request_bytes gets 413 and stores nothing", "[coll
     CHECK(collector.stored() == 1);
 }
 
+TEST_CASE("a chunked request, whose size is unknown until read, is refused before it is read",
+          "[collector]") {
+    // httplib holds only bodies with a Content-Length to max_request_bytes: a chunked body
+    // would be read whole, so a batch larger than the limit would get through (and an endless
+    // one would use up the collector's memory).
+    Options options;
+    options.max_request_bytes = 4096;
+    RunningCollector collector(options);
+    const std::string large =
+        batch_of({entry_for(fft_response(uuid(42), "1", std::string(5000, 'a')))}).dump();
+    REQUIRE(large.size() > 4096);
+    auto result = collector.client()->Post(
+        "/fhir", {{"Authorization", "Bearer " + collector.token()}},
+        [&](std::size_t offset, httplib::DataSink& sink) {
+            if (offset < large.size()) {
+                sink.write(large.data() + offset,
+                           std::min<std::size_t>(1000, large.size() - offset));
+            } else {
+                sink.done();
+            }
+            return true;
+        },
+        "application/fhir+json");
+    REQUIRE(result);
+    CHECK(result->status == 411);
+    CHECK(body_of(result)["resourceType"] == "OperationOutcome");
+    CHECK(collector.stored() == 0);
+}
+
 TEST_CASE("search by identifier finds the device's own response, 0 or 1", "[collector]") {
     RunningCollector collector;
     const json reply = body_of(collector.post(batch_of({entry_for(fft_response(uuid(50), "1"))})));
@@ -885,6 +914,10 @@ TEST_CASE("export --csv writes one row per answer with quoting and formula guard
     }
     SECTION("to a file only its owner can read") {
         const fs::path out = collector.dir() / "answers.csv";
+        // A link planted where a temporary file might go is never followed or truncated.
+        const fs::path victim = collector.dir() / "victim.txt";
+        std::ofstream(victim) << "keep me";
+        fs::create_symlink(victim, out.string() + ".partial");
         auto result = run({"export", "--config", collector.config_file().string(), "--csv", "--out",
                            out.string()});
         REQUIRE(result.status == 0);
@@ -893,7 +926,13 @@ TEST_CASE("export --csv writes one row per answer with quoting and formula guard
         struct stat info {};
         REQUIRE(::stat(out.c_str(), &info) == 0);
         CHECK((info.st_mode & 0777) == 0600);
-        CHECK_FALSE(fs::exists(out.string() + ".partial"));
+        CHECK(read_file(victim) == "keep me");
+        std::size_t left_over = 0;
+        for (const auto& entry : fs::directory_iterator(collector.dir())) {
+            const std::string name = entry.path().filename().string();
+            left_over += name.rfind("answers.csv.", 0) == 0 && name != "answers.csv.partial";
+        }
+        CHECK(left_over == 0); // the temporary file was renamed into place
     }
     SECTION("export without --csv is a usage error") {
         auto result = run({"export", "--config", collector.config_file().string()});
