@@ -299,6 +299,10 @@ void KioskApp::load(const AppOptions& options) {
     }
     if (!opened.outbox) {
         go_out_of_service("responses cannot be stored: " + opened.error->describe());
+        // A storage that cannot be opened now (a card error, a folder not yet mounted, no
+        // room) may be fine in a minute: start again then, through the service manager, rather
+        // than stay out of service until someone restarts the device.
+        start_again_at_ = clock_.monotonic() + kStartAgainAfterStorageFailure;
         return;
     }
     outbox_ = std::move(opened.outbox);
@@ -954,12 +958,20 @@ std::optional<model::MonotonicTime> KioskApp::next_timer() {
         consider(now + std::chrono::milliseconds(200)); // look for its answer
     }
     consider(hours_change_at_);
+    consider(start_again_at_);
     return due;
 }
 
 void KioskApp::run_timers() {
     auto now = clock_.monotonic();
     bool changed = false;
+    if (start_again_at_ && now >= *start_again_at_) {
+        log_.error("the response database still cannot be opened: starting again to try once "
+                   "more");
+        start_again_at_.reset();
+        restart_requested_ = true;
+        return;
+    }
     if (corner_hold_ && corner_hold_->fire(now)) {
         open_staff_mode();
         changed = true;

@@ -234,6 +234,10 @@ private:
     std::vector<PendingResponse> unsaved_;
     // Why the latest save failed, for staff status while responses wait unsaved.
     std::optional<outbox::OutboxError> last_save_error_;
+    // The outbox could not be opened at start-up: when to stop, so that the service manager
+    // starts the kiosk again and it tries once more.
+    std::optional<model::MonotonicTime> start_again_at_;
+    static constexpr std::chrono::seconds kStartAgainAfterStorageFailure{60};
     model::MonotonicTime last_unsaved_retry_{};
     static constexpr std::chrono::seconds kUnsavedRetryInterval{30};
     std::vector<std::chrono::microseconds> save_durations_;

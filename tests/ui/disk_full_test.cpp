@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <variant>
@@ -46,7 +47,13 @@ struct DiskFullKiosk {
     std::filesystem::path database = dir.path() / "data" / "outbox.sqlite";
     std::unique_ptr<app::KioskApp> app;
 
-    DiskFullKiosk() {
+    // `before_start` may arm the disk's faults before the kiosk opens its outbox; `in_service`
+    // is what the kiosk must then be.
+    explicit DiskFullKiosk(const std::function<void(testing::FaultyVfs&)>& before_start = {},
+                           bool in_service = true) {
+        if (before_start) {
+            before_start(disk);
+        }
         auto volunteer = model::hash_pin(kVolunteerPin);
         REQUIRE(volunteer);
         auto settings = dir.path() / "kiosk.toml";
@@ -68,10 +75,20 @@ struct DiskFullKiosk {
         options.headless = true;
         options.default_assets_dir = std::string(KIOSK_SOURCE_DIR) + "/assets";
         options.outbox_vfs = disk.name();
+        this->options = options;
         app = app::KioskApp::start(options, log.log());
         REQUIRE(app != nullptr);
-        REQUIRE_FALSE(app->out_of_service());
+        REQUIRE(app->out_of_service() == !in_service);
     }
+
+    // As the service manager does after the kiosk stops: a new kiosk on the same settings.
+    void start_again() {
+        app.reset();
+        app = app::KioskApp::start(options, log.log());
+        REQUIRE(app != nullptr);
+    }
+
+    app::AppOptions options;
 
     bool run(const std::string& script) { return test::run_script(*app, script).passed; }
 
@@ -204,4 +221,27 @@ expect screen welcome
     const auto second_authored = json::parse(rows[1].second)["authored"].get<std::string>();
     CHECK(first_authored < second_authored); // the walked-away patient's, answered first
     CHECK(kiosk.run(kStaffStatus + "expect no text \"could not be saved\"\ntap \"Close\"\n"));
+}
+
+TEST_CASE("a response database that cannot be opened stops the kiosk a minute later, so it is "
+          "started again and tries once more") {
+    DiskFullKiosk kiosk(
+        [](testing::FaultyVfs& disk) {
+            disk.fail(testing::FaultyVfs::Operation::open, 1,
+                      testing::FaultyVfs::Persistence::persistent);
+        },
+        false);
+    CHECK(kiosk.log.text().find("responses cannot be stored") != std::string::npos);
+    CHECK(kiosk.run("expect screen out-of-service\nwait 50s\nexpect screen out-of-service\n"));
+    CHECK_FALSE(kiosk.app->restart_requested()); // not a tight loop of restarts
+    kiosk.run("wait 15s\n");
+    CHECK(kiosk.app->restart_requested());
+    CHECK(kiosk.log.text().find("still cannot be opened: starting again") != std::string::npos);
+
+    // The storage is back: the next start is a normal one, and patients' answers are stored.
+    kiosk.disk.clear();
+    kiosk.start_again();
+    REQUIRE_FALSE(kiosk.app->out_of_service());
+    CHECK(kiosk.run(std::string(kAnswerAndSubmit) + "expect screen thank-you\nexpect stored 1\n"));
+    check_each_once_and_whole(kiosk.stored_in_file());
 }
