@@ -135,3 +135,11 @@ fi
 
 echo "-- kill -9 of the kiosk at random moments, ${KIOSK_KILLS:-500} times, while patients submit"
 SDL_VIDEODRIVER=dummy bash "$root/tests/crash/kill-kiosk.sh" "$build" "$root" "${KIOSK_KILLS:-500}" | tail -n 3
+
+echo "-- bytes written to the disk per response (outbox and its write-ahead log: append, claim, acknowledge, checkpoints; one response at a time), target < 16384"
+if [ -x "$build/bench/outbox_bytes_bench" ]; then
+    # In the work directory on the real disk: a RAM disk would count nothing.
+    "$build/bench/outbox_bytes_bench" "${BYTES_RESPONSES:-2000}" "$work"
+else
+    echo "outbox_bytes_bench was not built"
+fi

@@ -69,9 +69,10 @@ struct OutboxError {
 std::string_view to_string(OutboxError::Kind kind);
 
 struct OutboxOptions {
-    // Limits the database size, in pages (PRAGMA max_page_count; 4 KiB pages by default). Used for
-    // a size cap and by tests to simulate a full disk. SQLite never sets it below the file's
-    // current size. Unset means SQLite's default, which is effectively unlimited.
+    // Limits the database size, in pages (PRAGMA max_page_count; see ConnectionSettings for the
+    // page size). Used for a size cap and by tests to simulate a full disk. SQLite never sets it
+    // below the file's current size. Unset means SQLite's default, which is effectively
+    // unlimited.
     std::optional<std::int64_t> max_page_count;
 
     // How this connection commits. `full` (the default, and what the screens use) syncs the
@@ -211,6 +212,11 @@ struct ConnectionSettings {
     bool foreign_keys = false;
     std::int64_t busy_timeout_ms = 0;
     std::int64_t max_page_count = 0;
+    // Bytes: 1024 in a database created by this code, SQLite's default 4096 in one created by
+    // an older kiosk (a file keeps the page size it was created with).
+    std::int64_t page_size = 0;
+    // Pages of write-ahead log after which a commit checkpoints: about 4 MiB of log.
+    std::int64_t wal_autocheckpoint = 0;
 };
 
 struct SettingsResult {
