@@ -62,7 +62,8 @@ std::variant<std::string, std::string> read_token_file(const std::filesystem::pa
             return failed("the token file " + file.string() +
                           " is a symbolic link; it must be a plain file owned by the kiosk user");
         }
-        return failed("cannot read the token file " + file.string() + ": " + std::strerror(error));
+        return failed("cannot read the token file " + file.string() + ": " +
+                      (error == ENOENT ? std::string("no such file") : std::strerror(error)));
     }
     struct Closer {
         int fd;
