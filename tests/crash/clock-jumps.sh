@@ -19,38 +19,15 @@ export FAKETIME_DONT_FAKE_MONOTONIC=1
 # In the sanitizer build libfaketime is loaded before the ASan runtime; that order is fine here.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 work=$(mktemp -d)
-collector_pid=
-cleanup() {
-    [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../support/script-helpers.sh
+. "$source/tests/support/script-helpers.sh"
+trap 'cleanup_collector; rm -rf "$work"' EXIT
 
 # Certificates that were already valid two days ago, so a clock a day behind still trusts them.
 faketime -f "-2d" "$source/deploy/dev/make-dev-ca.sh" "$work/ca" >/dev/null
+mkdir -p "$work/kiosk"
 port=$((20000 + ($$ + 7919) % 20000))
-cat > "$work/collector.toml" <<CONFIG
-[server]
-listen_address = "127.0.0.1"
-port = $port
-[tls]
-certificate = "$work/ca/server.pem"
-private_key = "$work/ca/server.key"
-[storage]
-database = "$work/collector/collector.sqlite"
-[questionnaires]
-files = ["$source/config/questionnaires/friends-and-family-test.json"]
-CONFIG
-mkdir -p "$work/collector" "$work/kiosk"
-(umask 077 && "$build/sync/kiosk-collector" add-device --config "$work/collector.toml" clock-test \
-    | tail -n 1 > "$work/token")
-"$build/sync/kiosk-collector" serve --config "$work/collector.toml" 2>/dev/null &
-collector_pid=$!
-tries=0
-until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ $tries -ge 50 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+start_collector clock-test "$port"
 
 settings() { # settings ENDPOINT_PORT
     cat <<CONFIG
@@ -78,23 +55,9 @@ settings "$port" > "$work/kiosk.toml"
 sync() { "$build/kiosk/kiosk-sync" --config "$work/$1" once >>"$work/sync.log" 2>&1 || true; }
 database="$work/kiosk/outbox.sqlite"
 count() { sqlite3 "$database" "SELECT count(*) FROM responses WHERE state = '$1'"; }
-enqueue() { # enqueue FIRST COUNT
-    i=$1
-    {
-        echo "BEGIN;"
-        while [ "$i" -lt $(($1 + $2)) ]; do
-            id=$(printf 'urn:uuid:00000000-0000-4000-8000-%012d' "$i")
-            printf "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) VALUES ('%s', 'urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0', '2026-11-26T10:00:00Z', '{\"resourceType\":\"QuestionnaireResponse\",\"identifier\":{\"system\":\"urn:ietf:rfc:3986\",\"value\":\"%s\"},\"questionnaire\":\"urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0\",\"status\":\"completed\",\"authored\":\"2026-11-26T10:00:00Z\",\"item\":[{\"linkId\":\"fft-rating\",\"answer\":[{\"valueCoding\":{\"system\":\"urn:ward-feedback-kiosk:codesystem:fft-response\",\"code\":\"1\",\"display\":\"Very good\"}}]}]}', %d);\n" "$id" "$id" "$i"
-            i=$((i + 1))
-        done
-        echo "COMMIT;"
-    } | sqlite3 "$database"
-}
+enqueue() { enqueue_responses "$database" "$1" "$2"; } # enqueue FIRST COUNT
 "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" status >/dev/null # makes the outbox
 
-passed=0
-failed=0
-check() { if [ "$1" = "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $3: $1 != $2"; fi; }
 
 # Back: the clock is a day ahead while the endpoint cannot be reached, then corrected.
 enqueue 0 5

@@ -11,6 +11,8 @@ source=$(cd "$2" && pwd)
 kills=${3:-500}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=../support/script-helpers.sh
+. "$source/tests/support/script-helpers.sh"
 mkdir -p "$work/logs"
 
 # Nothing listens on port 9 of the loopback: the delivery worker keeps its responses queued,
@@ -105,9 +107,6 @@ startup_errors=$(cat "$work"/logs/*.log | grep -c -i 'error\|damaged\|cannot' ||
 
 echo "kills $kills (scripts finished first: $finished): $saved responses logged saved," \
     "$stored stored, integrity $integrity"
-passed=0
-failed=0
-check() { if [ "$1" = "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $3: $1 != $2"; fi; }
 check "$integrity" "ok" "outbox integrity after every kill"
 check "$abnormal" "0" "every run was killed or finished its script"
 check "$distinct_saved" "$saved" "no response logged saved twice"

@@ -8,37 +8,14 @@ source=$(cd "$2" && pwd)
 kills=${3:-200}
 responses=${4:-2000}
 work=$(mktemp -d)
-collector_pid=
-cleanup() {
-    [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../support/script-helpers.sh
+. "$source/tests/support/script-helpers.sh"
+trap 'cleanup_collector; rm -rf "$work"' EXIT
 
 "$source/deploy/dev/make-dev-ca.sh" "$work/ca" >/dev/null
 port=$((20000 + $$ % 20000))
-cat > "$work/collector.toml" <<CONFIG
-[server]
-listen_address = "127.0.0.1"
-port = $port
-[tls]
-certificate = "$work/ca/server.pem"
-private_key = "$work/ca/server.key"
-[storage]
-database = "$work/collector/collector.sqlite"
-[questionnaires]
-files = ["$source/config/questionnaires/friends-and-family-test.json"]
-CONFIG
-mkdir -p "$work/collector" "$work/kiosk"
-(umask 077 && "$build/sync/kiosk-collector" add-device --config "$work/collector.toml" kill-test \
-    | tail -n 1 > "$work/token")
-"$build/sync/kiosk-collector" serve --config "$work/collector.toml" 2>/dev/null &
-collector_pid=$!
-tries=0
-until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ $tries -ge 50 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
+mkdir -p "$work/kiosk"
+start_collector kill-test "$port"
 
 cat > "$work/kiosk.toml" <<CONFIG
 [device]
@@ -61,16 +38,7 @@ CONFIG
 
 # The backlog: made with the outbox's own schema (kiosk-sync status creates it), then filled.
 "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" status >/dev/null
-i=0
-{
-    echo "BEGIN;"
-    while [ $i -lt "$responses" ]; do
-        id=$(printf 'urn:uuid:00000000-0000-4000-8000-%012d' $i)
-        printf "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) VALUES ('%s', 'urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0', '2026-11-26T10:00:00Z', '{\"resourceType\":\"QuestionnaireResponse\",\"identifier\":{\"system\":\"urn:ietf:rfc:3986\",\"value\":\"%s\"},\"questionnaire\":\"urn:ward-feedback-kiosk:questionnaire:friends-and-family-test|1.0.0\",\"status\":\"completed\",\"authored\":\"2026-11-26T10:00:00Z\",\"item\":[{\"linkId\":\"fft-rating\",\"answer\":[{\"valueCoding\":{\"system\":\"urn:ward-feedback-kiosk:codesystem:fft-response\",\"code\":\"1\",\"display\":\"Very good\"}}]}]}', %d);\n" "$id" "$id" $i
-        i=$((i + 1))
-    done
-    echo "COMMIT;"
-} | sqlite3 "$work/kiosk/outbox.sqlite"
+enqueue_responses "$work/kiosk/outbox.sqlite" 0 "$responses"
 sleep 0.3
 
 n=0
@@ -101,9 +69,6 @@ total=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses")
 stored=$(sqlite3 "$work/collector/collector.sqlite" "SELECT count(*) FROM responses")
 distinct=$(sqlite3 "$work/collector/collector.sqlite" "SELECT count(DISTINCT identifier_value) FROM responses" 2>/dev/null || echo "?")
 echo "kills $kills responses $responses: outbox $total ($acknowledged acknowledged, integrity $integrity), collector $stored stored ($distinct distinct)"
-passed=0
-failed=0
-check() { if [ "$1" = "$2" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $3: $1 != $2"; fi; }
 check "$integrity" "ok" "outbox integrity"
 check "$total" "$responses" "nothing lost from the outbox"
 check "$acknowledged" "$responses" "every response acknowledged"
