@@ -322,8 +322,9 @@ DeliveryLock::~DeliveryLock() {
 // ------------------------------------------------------------------ worker
 
 DeliveryWorker::DeliveryWorker(std::filesystem::path outbox_file, DeliverySettings settings,
-                               LogSink log)
-    : outbox_file_(std::move(outbox_file)), settings_(std::move(settings)), log_(std::move(log)) {}
+                               LogSink log, DeliveryWorkerOptions options)
+    : outbox_file_(std::move(outbox_file)), settings_(std::move(settings)), log_(std::move(log)),
+      options_(std::move(options)) {}
 
 DeliveryWorker::~DeliveryWorker() {
     stop();
@@ -363,27 +364,84 @@ void DeliveryWorker::stop() {
     }
 }
 
+bool DeliveryWorker::wait_unless_stopped(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    // stop() sets stopping_ under this lock, so it cannot slip in between the check and the wait.
+    return !wake_signal_.wait_for(lock, wait, [this] { return stopping_.load(); });
+}
+
+bool DeliveryWorker::set_up(std::optional<outbox::Outbox>& outbox,
+                            std::optional<CurlTransport>& transport) {
+    const auto interval = options_.retry_interval;
+    const std::string again =
+        "; trying again every " + (interval.count() % 1000 == 0
+                                       ? std::to_string(interval.count() / 1000) + " s"
+                                       : std::to_string(interval.count()) + " ms");
+    // The problem last logged: a card that stays unreadable for a day must not put the same line
+    // in the log every minute, but a different problem, and the end of it, must show.
+    std::string logged;
+    bool outbox_failed = false;
+    bool transport_failed = false;
+    while (!stopping_.load()) {
+        std::string problem;
+        if (!outbox) {
+            // Delivery's own commits need not wait for the disk: see OutboxOptions::Commit.
+            auto outbox_options = outbox::OutboxOptions::for_delivery();
+            outbox_options.vfs = options_.outbox_vfs;
+            auto opened = outbox::Outbox::open(outbox_file_, outbox_options);
+            if (opened.outbox) {
+                outbox = std::move(opened.outbox);
+                if (outbox_failed) {
+                    log_(LogLevel::info, "delivery opened the outbox");
+                }
+            } else {
+                outbox_failed = true;
+                problem = "delivery cannot open the outbox: " + opened.error->describe();
+            }
+        }
+        if (outbox && !transport) {
+            auto created = CurlTransport::create(settings_.transport);
+            if (auto* made = std::get_if<CurlTransport>(&created)) {
+                transport.emplace(std::move(*made));
+                if (transport_failed) {
+                    log_(LogLevel::info, "delivery can start now");
+                }
+            } else {
+                transport_failed = true;
+                const auto& cause = std::get<std::string>(created);
+                problem = "delivery cannot start: " + cause;
+                if (problem != logged) {
+                    // For staff status; once per problem, not a disk write every interval.
+                    outbox->record_delivery_failure(unix_now_ms(), cause);
+                }
+            }
+        }
+        if (outbox && transport) {
+            return true;
+        }
+        if (problem != logged) {
+            log_(LogLevel::error, problem + again);
+            logged = problem;
+        }
+        if (!wait_unless_stopped(interval)) {
+            return false;
+        }
+    }
+    return false;
+}
+
 void DeliveryWorker::run() {
-    // Delivery's own commits need not wait for the disk: see OutboxOptions::Commit.
-    auto opened = outbox::Outbox::open(outbox_file_, outbox::OutboxOptions::for_delivery());
-    if (!opened.outbox) {
-        log_(LogLevel::error, "delivery cannot open the outbox: " + opened.error->describe());
+    // Neither failure is final: the data partition may be mounted late, a card may recover, IT
+    // may put a certificate in place. The kiosk keeps taking responses meanwhile.
+    std::optional<outbox::Outbox> opened;
+    std::optional<CurlTransport> transport;
+    if (!set_up(opened, transport)) {
         return;
     }
-    outbox::Outbox& outbox = *opened.outbox;
-    auto transport = CurlTransport::create(settings_.transport);
-    if (auto* problem = std::get_if<std::string>(&transport)) {
-        log_(LogLevel::error, "delivery cannot start: " + *problem);
-        outbox.record_delivery_failure(unix_now_ms(), *problem);
-        return;
-    }
+    outbox::Outbox& outbox = *opened;
     // Wait for kiosk-sync to finish if IT is running it: one deliverer at a time.
     std::optional<DeliveryLock> lock = DeliveryLock::try_acquire(outbox_file_);
-    while (!lock && !stopping_.load()) {
-        std::unique_lock wait_lock(mutex_);
-        wake_signal_.wait_for(wait_lock, std::chrono::seconds(5),
-                              [this] { return stopping_.load(); });
-        wait_lock.unlock();
+    while (!lock && wait_unless_stopped(std::chrono::seconds(5))) {
         lock = DeliveryLock::try_acquire(outbox_file_);
     }
     if (!lock) {
@@ -395,7 +453,7 @@ void DeliveryWorker::run() {
         log_(LogLevel::info, std::to_string(recovered.count) +
                                  " response(s) interrupted while sending are queued again");
     }
-    Delivery delivery(outbox, std::get<CurlTransport>(transport), settings_, log_);
+    Delivery delivery(outbox, *transport, settings_, log_);
     constexpr auto kPurgeEvery = std::chrono::hours(1);
     auto next_purge = std::chrono::steady_clock::now();
     while (!stopping_.load()) {

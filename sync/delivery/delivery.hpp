@@ -15,8 +15,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -112,10 +114,20 @@ private:
     int fd_ = -1;
 };
 
+struct DeliveryWorkerOptions {
+    // How long the worker waits before trying again when it cannot open its outbox connection
+    // or set up its transport: the card may come back, a certificate may be put in place.
+    std::chrono::milliseconds retry_interval{60'000};
+    // For tests: the SQLite VFS to open the outbox through (see OutboxOptions::vfs). Unset
+    // means SQLite's default VFS.
+    std::optional<std::string> outbox_vfs{};
+};
+
 // Runs Delivery on its own thread with its own outbox connection and curl handle.
 class DeliveryWorker {
 public:
-    DeliveryWorker(std::filesystem::path outbox_file, DeliverySettings settings, LogSink log);
+    DeliveryWorker(std::filesystem::path outbox_file, DeliverySettings settings, LogSink log,
+                   DeliveryWorkerOptions options = {});
     ~DeliveryWorker(); // stops and joins
     DeliveryWorker(const DeliveryWorker&) = delete;
     DeliveryWorker& operator=(const DeliveryWorker&) = delete;
@@ -129,10 +141,16 @@ public:
 
 private:
     void run();
+    // Opens the outbox and sets up the transport, trying again every retry interval until both
+    // work or the worker is stopped (then it returns false).
+    bool set_up(std::optional<outbox::Outbox>& outbox, std::optional<CurlTransport>& transport);
+    // Waits up to `wait`; returns false when the worker is being stopped.
+    bool wait_unless_stopped(std::chrono::milliseconds wait);
 
     std::filesystem::path outbox_file_;
     DeliverySettings settings_;
     LogSink log_;
+    DeliveryWorkerOptions options_;
     std::mutex mutex_;
     std::condition_variable wake_signal_;
     bool woken_ = false;

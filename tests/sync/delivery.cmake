@@ -1,7 +1,8 @@
 # End-to-end delivery: the real client, the real collector, HTTPS on 127.0.0.1, faults between.
+# kiosk_faulty_vfs (unit/faults.cmake): a worker whose outbox cannot be opened for a while.
 kiosk_test_program(delivery_tests
     SOURCES sync/delivery_test.cpp sync/sync_rig.cpp
-    LIBS kiosk_delivery kiosk_collector kiosk_test_support)
+    LIBS kiosk_delivery kiosk_collector kiosk_test_support kiosk_faulty_vfs)
 target_include_directories(delivery_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
 # kill -9 of kiosk-sync at random moments, 200 times, while 2,000 responses drain.

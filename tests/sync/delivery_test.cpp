@@ -2,14 +2,21 @@
 // injected between them. Each case ends with exactly-once checks: none missing, none twice.
 
 #include "support/fault_proxy.hpp"
+#include "support/faulty_vfs.hpp"
 #include "support/http_proxy.hpp"
 #include "sync/sync_rig.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
 
 using namespace kiosk;
 using namespace kiosk::testing;
@@ -27,6 +34,49 @@ std::string batch_response(const std::vector<int>& statuses) {
                    std::to_string(status) + " X\"}}";
     }
     return R"({"resourceType":"Bundle","type":"batch-response","entry":[)" + entries + "]}";
+}
+
+// What a worker logs, from its own thread, for the test's thread to read.
+class WorkerLog {
+public:
+    delivery::LogSink sink() {
+        return [this](delivery::LogLevel, const std::string& message) {
+            std::lock_guard lock(mutex_);
+            lines_.push_back(message);
+        };
+    }
+    // Lines that contain `words`.
+    int count(const std::string& words) const {
+        std::lock_guard lock(mutex_);
+        return static_cast<int>(
+            std::count_if(lines_.begin(), lines_.end(), [&](const std::string& line) {
+                return line.find(words) != std::string::npos;
+            }));
+    }
+    std::string all() const {
+        std::lock_guard lock(mutex_);
+        std::string joined;
+        for (const auto& line : lines_) {
+            joined += line + "\n";
+        }
+        return joined;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> lines_;
+};
+
+// Polls `done` every 20 ms for up to `limit`; says whether it came true.
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
 }
 
 } // namespace
@@ -459,6 +509,62 @@ TEST_CASE("only one process delivers from an outbox at a time") {
     worker.stop();
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
     rig.check_exactly_once();
+}
+
+TEST_CASE("a worker that cannot open its outbox keeps trying, logs it once, and then sends") {
+    // Before the worker, so the VFS outlives the worker's connection.
+    FaultyVfs disk("kiosk-delivery-unreadable");
+    SyncRig rig;
+    rig.enqueue(2);
+    disk.fail(FaultyVfs::Operation::open, 1, FaultyVfs::Persistence::persistent);
+    WorkerLog log;
+    delivery::DeliveryWorkerOptions options;
+    options.retry_interval = std::chrono::milliseconds(150);
+    options.outbox_vfs = disk.name();
+    delivery::DeliveryWorker worker(rig.outbox->file(), rig.settings_for(rig.collector.port()),
+                                    log.sink(), options);
+    worker.start();
+    // Several attempts, each an open the disk refused: the worker did not give up after one.
+    CHECK(wait_until([&] { return disk.faults_hit() >= 5; }, std::chrono::seconds(20)));
+    {
+        INFO("log:\n" << log.all());
+        CHECK(log.count("delivery cannot open the outbox") == 1); // not once per attempt
+        CHECK(log.count("every 150 ms") == 1);
+        CHECK(log.count("opened the outbox") == 0);
+        CHECK(rig.count(ResponseState::acknowledged) == 0);
+        CHECK(rig.collector.stored_identifiers().empty());
+    }
+
+    disk.clear(); // the card reads again
+    CHECK(wait_until([&] { return rig.count(ResponseState::acknowledged) == 2; },
+                     std::chrono::seconds(30)));
+    worker.stop();
+    INFO("log:\n" << log.all());
+    CHECK(rig.collector.stored_identifiers() == rig.enqueued);
+    CHECK(log.count("delivery opened the outbox") == 1);
+    CHECK(log.count("delivery cannot open the outbox") == 1);
+    rig.check_exactly_once();
+}
+
+TEST_CASE("a worker waiting to try its outbox again stops at once") {
+    FaultyVfs disk("kiosk-delivery-waiting");
+    SyncRig rig;
+    disk.fail(FaultyVfs::Operation::open, 1, FaultyVfs::Persistence::persistent);
+    WorkerLog log;
+    delivery::DeliveryWorkerOptions options; // the kiosk's interval: a minute
+    options.outbox_vfs = disk.name();
+    delivery::DeliveryWorker worker(rig.outbox->file(), rig.settings_for(rig.collector.port()),
+                                    log.sink(), options);
+    worker.start();
+    REQUIRE(wait_until([&] { return log.count("delivery cannot open the outbox") == 1; },
+                       std::chrono::seconds(20)));
+    INFO("log:\n" << log.all());
+    CHECK(log.count("every 60 s") == 1);
+    auto attempts = disk.faults_hit();
+    auto started = std::chrono::steady_clock::now();
+    worker.stop();
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    CHECK(disk.faults_hit() == attempts); // stopped in its wait, without another attempt
 }
 
 TEST_CASE("a whole-request 400 from a gateway never rejects responses") {
