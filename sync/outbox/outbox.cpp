@@ -129,10 +129,18 @@ std::optional<OutboxError> check_integrity(Database& database) {
                        "check the database (quick_check)", problems};
 }
 
-// The columns read_stored_row() expects, in its order.
+// The columns read_stored_row() expects, in its order: a response joined with its delivery
+// state (schema migration 5). The FROM clause comes from the caller: see Outbox::list.
 constexpr std::string_view stored_columns =
-    "SELECT id, identifier, questionnaire, authored, payload, state, created_at, attempts, "
-    "last_status, last_error, next_attempt_at, acknowledged_at";
+    "SELECT r.id, r.identifier, r.questionnaire, r.authored, r.payload, "
+    "CASE WHEN a.response_id IS NOT NULL THEN 'acknowledged' ELSE q.state END, r.created_at, "
+    "coalesce(q.attempts, a.attempts, 0), coalesce(q.last_status, a.status), q.last_error, "
+    "q.next_attempt_at, a.acknowledged_at";
+
+// Every response, its delivery state joined on.
+constexpr std::string_view all_responses =
+    " FROM responses AS r LEFT JOIN delivery_queue AS q ON q.response_id = r.id "
+    "LEFT JOIN acknowledgements AS a ON a.response_id = r.id";
 
 std::optional<OutboxError> read_stored_row(const Statement& statement,
                                            const std::filesystem::path& file,
@@ -142,13 +150,15 @@ std::optional<OutboxError> read_stored_row(const Statement& statement,
     row.questionnaire = statement.column_text(2);
     row.authored = statement.column_text(3);
     row.payload = statement.column_text(4);
-    const auto state_text = statement.column_text(5);
-    const auto parsed = response_state_from_string(state_text);
+    const auto state_text = statement.column_optional_text(5);
+    const auto parsed = state_text ? response_state_from_string(*state_text) : std::nullopt;
     if (!parsed) {
-        // The CHECK constraint makes this unreachable unless the file was edited by hand.
+        // The CHECK constraint and the triggers make this unreachable unless the file was
+        // edited by hand.
         return OutboxError{OutboxError::Kind::corrupt, file.string(), what,
-                           "response " + row.identifier + " has unknown state '" + state_text +
-                               "'"};
+                           "response " + row.identifier +
+                               (state_text ? " has unknown state '" + *state_text + "'"
+                                           : " is neither waiting for delivery nor acknowledged")};
     }
     row.state = *parsed;
     row.created_at_ms = statement.column_int64(6);
@@ -181,19 +191,23 @@ std::string json_id_list(std::span<const std::int64_t> ids) {
     return text;
 }
 
-// The delivery status facts live in one row, id 1. Upserts rather than plain UPDATEs: should the
-// row have gone missing, a fact is still recorded instead of silently changing nothing. The WHERE
-// skips a write that would change nothing, so a commit with nothing to say costs no fsync.
-constexpr std::string_view record_success_sql =
-    "INSERT INTO delivery_status (id, last_success_at, paused, paused_reason) "
-    "VALUES (1, ?1, 0, NULL) ON CONFLICT (id) DO UPDATE SET "
-    "last_success_at = excluded.last_success_at, paused = 0, paused_reason = NULL "
-    "WHERE last_success_at IS NOT excluded.last_success_at OR paused != 0 OR "
-    "paused_reason IS NOT NULL";
+// The delivery status facts live in one row, id 1, except the time of the last success, which
+// is usually the newest acknowledgement's own (schema migration 5). Answers that time, the
+// newest acknowledged response, and whether delivery is paused, in one row whatever is missing.
+constexpr std::string_view last_success_sql =
+    "SELECT CASE WHEN newest.response_id > coalesce(s.last_success_response, -1) "
+    "THEN coalesce(newest.acknowledged_at, s.last_success_at) ELSE s.last_success_at END, "
+    "newest.response_id, newest.acknowledged_at, s.last_success_response, "
+    "coalesce(s.paused, 0) != 0 OR "
+    "s.paused_reason IS NOT NULL FROM (SELECT 1) "
+    "LEFT JOIN delivery_status AS s ON s.id = 1 "
+    "LEFT JOIN (SELECT response_id, acknowledged_at FROM acknowledgements "
+    "ORDER BY response_id DESC LIMIT 1) AS newest";
 
 // Pauses (?1 = 1, ?2 the reason) or resumes (?1 = 0, ?2 NULL) delivery: see bind_pause. One
 // statement for set_paused and for make_queued_due_now, which lifts a pause inside its own
-// transaction. Like record_success_sql, it writes nothing when nothing would change.
+// transaction. The WHERE skips a write that would change nothing, so a commit with nothing to
+// say costs no fsync.
 constexpr std::string_view set_paused_sql =
     "INSERT INTO delivery_status (id, paused, paused_reason) VALUES (1, ?1, ?2) "
     "ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, "
@@ -207,6 +221,75 @@ void bind_pause(Statement& statement, bool paused, std::string_view reason) {
     } else {
         statement.bind_null(2);
     }
+}
+
+struct LastSuccess {
+    std::optional<std::int64_t> at_ms;
+    std::optional<std::int64_t> newest_acknowledged;
+    std::optional<std::int64_t> newest_acknowledged_at_ms;
+    std::optional<std::int64_t> recorded_with;
+    bool paused = false;
+};
+
+std::variant<LastSuccess, SqliteError> read_last_success(Database& database) {
+    auto statement = database.prepare(last_success_sql);
+    if (statement.step() != Statement::Step::row) {
+        return *statement.error();
+    }
+    return LastSuccess{statement.column_optional_int64(0), statement.column_optional_int64(1),
+                       statement.column_optional_int64(2), statement.column_optional_int64(3),
+                       statement.column_int64(4) != 0};
+}
+
+// Stores the time of the last success and the newest acknowledged response it goes with.
+// Upserts rather than plain UPDATEs: should the row have gone missing, a fact is still recorded
+// instead of silently changing nothing.
+std::optional<SqliteError> write_last_success(Database& database, std::optional<std::int64_t> at_ms,
+                                              std::optional<std::int64_t> newest_acknowledged) {
+    auto write =
+        database.prepare("INSERT INTO delivery_status (id, last_success_at, last_success_response) "
+                         "VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET "
+                         "last_success_at = excluded.last_success_at, "
+                         "last_success_response = excluded.last_success_response");
+    if (at_ms) {
+        write.bind(1, *at_ms);
+    } else {
+        write.bind_null(1);
+    }
+    if (newest_acknowledged) {
+        write.bind(2, *newest_acknowledged);
+    } else {
+        write.bind_null(2);
+    }
+    if (write.step() != Statement::Step::done) {
+        return write.error();
+    }
+    return std::nullopt;
+}
+
+// A successful delivery at now_ms, inside the caller's write transaction; it also ends a pause
+// (the endpoint has just accepted our credentials). Writes nothing when the newest
+// acknowledgement already says it and delivery is not paused, as after every batch of a
+// healthy drain: the status row is then not written at all, which spares the card a page.
+std::optional<SqliteError> record_success(Database& database, std::int64_t now_ms) {
+    auto read = read_last_success(database);
+    if (auto* error = std::get_if<SqliteError>(&read)) {
+        return *error;
+    }
+    const auto& last = std::get<LastSuccess>(read);
+    if (last.at_ms != now_ms) {
+        if (auto error = write_last_success(database, now_ms, last.newest_acknowledged)) {
+            return error;
+        }
+    }
+    if (last.paused) {
+        auto resume = database.prepare(set_paused_sql);
+        bind_pause(resume, false, {});
+        if (resume.step() != Statement::Step::done) {
+            return resume.error();
+        }
+    }
+    return std::nullopt;
 }
 
 // Runs one changing statement in its own BEGIN IMMEDIATE transaction and answers how many rows it
@@ -370,7 +453,7 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
     }
 
     // Card wear: the write-ahead log carries whole pages, so each page a commit touches costs a
-    // page and 24 bytes, and a response touches a dozen or so on its way through (appended,
+    // page and 24 bytes, and a response touches ten or so on its way through (appended,
     // claimed, acknowledged). With 1 KiB pages rather than SQLite's default 4 KiB a response
     // costs well under half the bytes (bench/outbox_bytes_bench.cpp). SQLite takes the size
     // only for a file that has no pages yet, so a database that already exists keeps its own:
@@ -410,9 +493,9 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
     }
     // SQLite checkpoints every 1000 pages by default: 4 MiB of log with 4 KiB pages, but only
     // 1 MiB with 1 KiB pages. A checkpoint copies every page changed since the last one into the
-    // database file, and the same few pages (the last leaf of each index, the totals row) change
-    // with every response, so checkpointing four times as often would write them four times as
-    // often. Keep the log at about 4 MiB whatever the page size.
+    // database file, and the same few pages (the last leaf of each index and of the delivery
+    // tables) change with every response, so checkpointing four times as often would write them
+    // four times as often. Keep the log at about 4 MiB whatever the page size.
     std::int64_t page_size = 0;
     if (auto error = read_pragma_number(database, "PRAGMA page_size", page_size)) {
         return open_failure(to_outbox_error(*error, "read the page size"));
@@ -513,9 +596,12 @@ AppendResult Outbox::append(const NewResponse& response) {
 }
 
 CountResult Outbox::count(std::optional<ResponseState> state) {
-    auto statement = database_.prepare(state ? "SELECT count(*) FROM responses WHERE state = ?1"
-                                             : "SELECT count(*) FROM responses");
-    if (state) {
+    auto statement = database_.prepare(!state ? "SELECT count(*) FROM responses"
+                                       : *state == ResponseState::acknowledged
+                                           ? "SELECT count(*) FROM acknowledgements"
+                                           : "SELECT count(*) FROM delivery_queue "
+                                             "WHERE state = ?1");
+    if (state && *state != ResponseState::acknowledged) {
         statement.bind(1, to_string(*state));
     }
     if (statement.step() != Statement::Step::row) {
@@ -525,12 +611,21 @@ CountResult Outbox::count(std::optional<ResponseState> state) {
 }
 
 ListResult Outbox::list(std::optional<ResponseState> state, std::size_t limit) {
-    // Two texts rather than "?1 IS NULL OR state = ?1", which would keep SQLite off the index.
-    const std::string sql =
-        std::string(stored_columns) + " FROM responses " +
-        (state ? "WHERE state = ?1 ORDER BY id LIMIT ?2" : "ORDER BY id LIMIT ?2");
-    auto statement = database_.prepare(sql);
-    if (state) {
+    // Each state is read from the table that holds it, in id order, so a listing walks only the
+    // rows it returns. CROSS JOIN keeps SQLite to that order of tables.
+    std::string from(all_responses);
+    std::string where = " ORDER BY r.id LIMIT ?2";
+    if (state == ResponseState::acknowledged) {
+        from = " FROM acknowledgements AS a CROSS JOIN responses AS r ON r.id = a.response_id "
+               "LEFT JOIN delivery_queue AS q ON q.response_id = r.id";
+        where = " ORDER BY a.response_id LIMIT ?2";
+    } else if (state) {
+        from = " FROM delivery_queue AS q CROSS JOIN responses AS r ON r.id = q.response_id "
+               "LEFT JOIN acknowledgements AS a ON a.response_id = r.id";
+        where = " WHERE q.state = ?1 ORDER BY q.response_id LIMIT ?2";
+    }
+    auto statement = database_.prepare(std::string(stored_columns) + from + where);
+    if (state && *state != ResponseState::acknowledged) {
         statement.bind(1, to_string(*state));
     }
     statement.bind(2, clamp_to_int64(limit));
@@ -554,8 +649,8 @@ ListResult Outbox::list(std::optional<ResponseState> state, std::size_t limit) {
 
 GetResult Outbox::get(std::int64_t id) {
     const std::string what = "read response " + std::to_string(id);
-    auto statement =
-        database_.prepare(std::string(stored_columns) + " FROM responses WHERE id = ?1");
+    auto statement = database_.prepare(std::string(stored_columns) + std::string(all_responses) +
+                                       " WHERE r.id = ?1");
     statement.bind(1, id);
     switch (statement.step()) {
     case Statement::Step::failed:
@@ -573,10 +668,11 @@ GetResult Outbox::get(std::int64_t id) {
 }
 
 CountResult Outbox::recover_interrupted() {
-    return counted(run_counted_write(
-                       database_, "UPDATE responses SET state = 'queued' WHERE state = 'sending'",
-                       [](Statement&) {}),
-                   "return interrupted deliveries to the queue");
+    return counted(
+        run_counted_write(database_,
+                          "UPDATE delivery_queue SET state = 'queued' WHERE state = 'sending'",
+                          [](Statement&) {}),
+        "return interrupted deliveries to the queue");
 }
 
 ClaimResult Outbox::claim_batch(std::int64_t now_ms, std::size_t max_entries,
@@ -592,13 +688,14 @@ ClaimResult Outbox::claim_batch(std::int64_t now_ms, std::size_t max_entries,
 
     ClaimResult result;
     {
-        // INDEXED BY: without statistics SQLite prefers the (state, next_attempt_at) index and
-        // then sorts every queued row by id for each batch; the partial index is already in id
-        // order, so this reads about max_entries entries when the head of the queue is due.
+        // The queue holds only responses not yet acknowledged, in arrival (id) order: when the
+        // head of the queue is due this reads about max_entries of its rows. CROSS JOIN keeps
+        // SQLite walking the queue, not the responses.
         auto due = database_.prepare(
-            "SELECT id, identifier, payload, attempts FROM responses "
-            "INDEXED BY responses_queued_in_order WHERE state = 'queued' AND "
-            "(next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2");
+            "SELECT q.response_id, r.identifier, r.payload, q.attempts FROM delivery_queue AS q "
+            "CROSS JOIN responses AS r ON r.id = q.response_id WHERE q.state = 'queued' AND "
+            "(q.next_attempt_at IS NULL OR q.next_attempt_at <= ?1) "
+            "ORDER BY q.response_id LIMIT ?2");
         due.bind(1, now_ms).bind(2, clamp_to_int64(max_entries));
         std::size_t bytes = 0;
         for (;;) {
@@ -630,8 +727,8 @@ ClaimResult Outbox::claim_batch(std::int64_t now_ms, std::size_t max_entries,
     }
     {
         auto claim =
-            database_.prepare("UPDATE responses NOT INDEXED SET state = 'sending' "
-                              "WHERE state = 'queued' AND id IN (SELECT value FROM json_each(?1))");
+            database_.prepare("UPDATE delivery_queue SET state = 'sending' WHERE state = 'queued' "
+                              "AND response_id IN (SELECT value FROM json_each(?1))");
         claim.bind(1, json_id_list(ids));
         if (claim.step() != Statement::Step::done) {
             return ClaimResult{{}, error_from(*claim.error(), what)};
@@ -662,25 +759,41 @@ CountResult Outbox::mark_acknowledged(std::span<const std::int64_t> ids, std::in
     if (transaction.error()) {
         return CountResult{0, error_from(*transaction.error(), what)};
     }
+    const std::string id_list = json_id_list(ids);
     {
-        auto update = database_.prepare(
-            "UPDATE responses NOT INDEXED SET state = 'acknowledged', acknowledged_at = ?2, "
-            "last_status = ?3, last_error = NULL, next_attempt_at = NULL "
-            "WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?1))");
-        update.bind(1, json_id_list(ids)).bind(2, now_ms).bind(3, std::int64_t{http_status});
-        if (update.step() != Statement::Step::done) {
-            return CountResult{0, error_from(*update.error(), what)};
+        auto acknowledge = database_.prepare(
+            "INSERT INTO acknowledgements (response_id, acknowledged_at, status, attempts) "
+            "SELECT response_id, ?2, ?3, attempts FROM delivery_queue "
+            "WHERE state = 'sending' AND response_id IN (SELECT value FROM json_each(?1))");
+        acknowledge.bind(1, id_list).bind(2, now_ms).bind(3, std::int64_t{http_status});
+        if (acknowledge.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*acknowledge.error(), what)};
         }
     }
     const std::int64_t changed = sqlite3_changes64(database_.handle());
+    {
+        auto leave_queue =
+            database_.prepare("DELETE FROM delivery_queue WHERE state = 'sending' AND "
+                              "response_id IN (SELECT value FROM json_each(?1))");
+        leave_queue.bind(1, id_list);
+        if (leave_queue.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*leave_queue.error(), what)};
+        }
+        // Under the write lock both statements see the same rows; anything else would leave a
+        // response both waiting and acknowledged, so refuse the whole step instead.
+        if (const auto left = sqlite3_changes64(database_.handle()); left != changed) {
+            return CountResult{0, OutboxError{OutboxError::Kind::storage, file_.string(), what,
+                                              "acknowledged " + std::to_string(changed) +
+                                                  " responses but " + std::to_string(left) +
+                                                  " left the queue"}};
+        }
+    }
     if (changed > 0) {
         // An acknowledgement is a successful delivery: recorded in the same transaction, the
         // status can never show acknowledged rows next to "never delivered", and the worker's
         // own record_delivery_success() afterwards finds nothing to write.
-        auto record = database_.prepare(record_success_sql);
-        record.bind(1, now_ms);
-        if (record.step() != Statement::Step::done) {
-            return CountResult{0, error_from(*record.error(), what)};
+        if (auto error = record_success(database_, now_ms)) {
+            return CountResult{0, error_from(*error, what)};
         }
     }
     if (auto error = transaction.commit()) {
@@ -692,9 +805,9 @@ CountResult Outbox::mark_acknowledged(std::span<const std::int64_t> ids, std::in
 CountResult Outbox::mark_rejected(std::int64_t id, int http_status, std::string_view reason) {
     return counted(run_counted_write(
                        database_,
-                       "UPDATE responses NOT INDEXED SET state = 'rejected', "
+                       "UPDATE delivery_queue SET state = 'rejected', "
                        "last_status = ?2, last_error = ?3, next_attempt_at = NULL "
-                       "WHERE state = 'sending' AND id = ?1",
+                       "WHERE state = 'sending' AND response_id = ?1",
                        [&](Statement& statement) {
                            statement.bind(1, id).bind(2, std::int64_t{http_status}).bind(3, reason);
                        }),
@@ -708,10 +821,10 @@ CountResult Outbox::requeue(std::span<const std::int64_t> ids, std::int64_t next
     }
     return counted(
         run_counted_write(database_,
-                          "UPDATE responses NOT INDEXED SET state = 'queued', "
+                          "UPDATE delivery_queue SET state = 'queued', "
                           "attempts = attempts + 1, next_attempt_at = ?2, last_status = ?3, "
-                          "last_error = ?4 "
-                          "WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?1))",
+                          "last_error = ?4 WHERE state = 'sending' AND "
+                          "response_id IN (SELECT value FROM json_each(?1))",
                           [&](Statement& statement) {
                               statement.bind(1, json_id_list(ids)).bind(2, next_attempt_at_ms);
                               if (http_status) {
@@ -735,7 +848,10 @@ CountResult Outbox::retry_rejected(std::int64_t id) {
         return CountResult{0, error_from(*transaction.error(), what)};
     }
     {
-        auto current = database_.prepare("SELECT state FROM responses WHERE id = ?1");
+        auto current =
+            database_.prepare("SELECT CASE WHEN a.response_id IS NOT NULL THEN 'acknowledged' "
+                              "ELSE coalesce(q.state, 'neither waiting nor acknowledged') END" +
+                              std::string(all_responses) + " WHERE r.id = ?1");
         current.bind(1, id);
         switch (current.step()) {
         case Statement::Step::failed:
@@ -755,9 +871,9 @@ CountResult Outbox::retry_rejected(std::int64_t id) {
         }
     }
     {
-        auto update =
-            database_.prepare("UPDATE responses NOT INDEXED SET state = 'queued', attempts = 0, "
-                              "next_attempt_at = NULL WHERE state = 'rejected' AND id = ?1");
+        auto update = database_.prepare(
+            "UPDATE delivery_queue SET state = 'queued', attempts = 0, "
+            "next_attempt_at = NULL WHERE state = 'rejected' AND response_id = ?1");
         update.bind(1, id);
         if (update.step() != Statement::Step::done) {
             return CountResult{0, error_from(*update.error(), what)};
@@ -771,15 +887,44 @@ CountResult Outbox::retry_rejected(std::int64_t id) {
 }
 
 CountResult Outbox::purge_acknowledged(std::int64_t older_than_ms) {
-    // Both conditions are in the statement itself, whatever index serves it: this is the only
-    // DELETE of responses anywhere, and it must never reach a row that is not acknowledged.
-    return counted(
-        run_counted_write(database_,
-                          "DELETE FROM responses INDEXED BY "
-                          "responses_acknowledged_by_time "
-                          "WHERE state = 'acknowledged' AND acknowledged_at < ?1",
-                          [&](Statement& statement) { statement.bind(1, older_than_ms); }),
-        "purge acknowledged responses");
+    const std::string what = "purge acknowledged responses";
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return CountResult{0, error_from(*transaction.error(), what)};
+    }
+    {
+        // The time of the last success may be the newest acknowledgement's own: write it down
+        // before that acknowledgement goes.
+        auto read = read_last_success(database_);
+        if (auto* error = std::get_if<SqliteError>(&read)) {
+            return CountResult{0, error_from(*error, what)};
+        }
+        const auto& last = std::get<LastSuccess>(read);
+        if (last.newest_acknowledged && last.newest_acknowledged != last.recorded_with &&
+            last.newest_acknowledged_at_ms && *last.newest_acknowledged_at_ms < older_than_ms) {
+            if (auto error = write_last_success(database_, last.at_ms, last.newest_acknowledged)) {
+                return CountResult{0, error_from(*error, what)};
+            }
+        }
+    }
+    {
+        // This is the only DELETE of responses anywhere, and it must never reach a row that is
+        // not acknowledged: the ids come from the acknowledgements alone. The schema's trigger
+        // removes each response's acknowledgement with it and counts it in the totals. Purges
+        // run once an hour, so reading every acknowledgement costs less than an index on the
+        // time would, written at every acknowledgement.
+        auto purge = database_.prepare("DELETE FROM responses WHERE id IN (SELECT response_id "
+                                       "FROM acknowledgements WHERE acknowledged_at < ?1)");
+        purge.bind(1, older_than_ms);
+        if (purge.step() != Statement::Step::done) {
+            return CountResult{0, error_from(*purge.error(), what)};
+        }
+    }
+    const std::int64_t changed = sqlite3_changes64(database_.handle());
+    if (auto error = transaction.commit()) {
+        return CountResult{0, error_from(*error, what)};
+    }
+    return CountResult{changed, std::nullopt};
 }
 
 NextDueResult Outbox::next_due_time() {
@@ -788,29 +933,37 @@ NextDueResult Outbox::next_due_time() {
     if (transaction.error()) {
         return NextDueResult{std::nullopt, error_from(*transaction.error(), what)};
     }
-    // Two index lookups rather than min(coalesce(...)), which would read every queued entry.
-    auto due_at_once = database_.prepare("SELECT EXISTS (SELECT 1 FROM responses WHERE state = "
-                                         "'queued' AND next_attempt_at IS NULL)");
+    // A response due at once is usually at the head of the queue and answers the question;
+    // only when none is does the whole queue need reading for the earliest retry time.
+    auto due_at_once = database_.prepare("SELECT EXISTS (SELECT 1 FROM delivery_queue WHERE "
+                                         "state = 'queued' AND next_attempt_at IS NULL)");
     if (due_at_once.step() != Statement::Step::row) {
         return NextDueResult{std::nullopt, error_from(*due_at_once.error(), what)};
     }
-    auto earliest = database_.prepare("SELECT min(next_attempt_at) FROM responses WHERE state = "
-                                      "'queued' AND next_attempt_at IS NOT NULL");
+    if (due_at_once.column_int64(0) != 0) {
+        return NextDueResult{0, std::nullopt};
+    }
+    auto earliest =
+        database_.prepare("SELECT min(next_attempt_at) FROM delivery_queue WHERE state = 'queued'");
     if (earliest.step() != Statement::Step::row) {
         return NextDueResult{std::nullopt, error_from(*earliest.error(), what)};
     }
-    NextDueResult result;
-    result.due_at_ms = earliest.column_optional_int64(0);
-    if (due_at_once.column_int64(0) != 0) {
-        result.due_at_ms = std::min<std::int64_t>(result.due_at_ms.value_or(0), 0);
-    }
-    return result;
+    return NextDueResult{earliest.column_optional_int64(0), std::nullopt};
 }
 
 std::optional<OutboxError> Outbox::record_delivery_success(std::int64_t now_ms) {
-    auto result = run_counted_write(database_, record_success_sql,
-                                    [&](Statement& statement) { statement.bind(1, now_ms); });
-    return failure_of(result, "record a successful delivery");
+    const std::string what = "record a successful delivery";
+    Transaction transaction(database_, Transaction::Mode::immediate);
+    if (transaction.error()) {
+        return error_from(*transaction.error(), what);
+    }
+    if (auto error = record_success(database_, now_ms)) {
+        return error_from(*error, what);
+    }
+    if (auto error = transaction.commit()) {
+        return error_from(*error, what);
+    }
+    return std::nullopt;
 }
 
 std::optional<OutboxError> Outbox::record_delivery_failure(std::int64_t now_ms,
@@ -844,7 +997,9 @@ DeliveryStatusResult Outbox::delivery_status() {
     DeliveryStatusResult result;
     auto& status = result.status;
     {
-        auto counts = database_.prepare("SELECT state, count(*) FROM responses GROUP BY state");
+        auto counts =
+            database_.prepare("SELECT state, count(*) FROM delivery_queue GROUP BY state UNION ALL "
+                              "SELECT 'acknowledged', count(*) FROM acknowledgements");
         for (;;) {
             const auto step = counts.step();
             if (step == Statement::Step::failed) {
@@ -875,21 +1030,24 @@ DeliveryStatusResult Outbox::delivery_status() {
         }
     }
     {
-        // The first-arrived waiting row of each state: one index entry for queued, and the few
-        // rows of the batch in flight for sending.
+        // The first-arrived waiting response: the head of the queue, past any rejected ones.
         auto oldest = database_.prepare(
-            "SELECT min(created_at) FROM ("
-            "SELECT * FROM (SELECT created_at FROM responses INDEXED BY responses_queued_in_order "
-            "WHERE state = 'queued' ORDER BY id LIMIT 1) UNION ALL "
-            "SELECT * FROM (SELECT created_at FROM responses WHERE state = 'sending' "
-            "ORDER BY id LIMIT 1))");
-        if (oldest.step() != Statement::Step::row) {
+            "SELECT r.created_at FROM delivery_queue AS q CROSS JOIN responses AS r "
+            "ON r.id = q.response_id WHERE q.state IN ('queued', 'sending') "
+            "ORDER BY q.response_id LIMIT 1");
+        switch (oldest.step()) {
+        case Statement::Step::failed:
             return failed(*oldest.error());
+        case Statement::Step::done:
+            break; // nothing waiting
+        case Statement::Step::row:
+            status.oldest_waiting_created_at_ms = oldest.column_int64(0);
+            break;
         }
-        status.oldest_waiting_created_at_ms = oldest.column_optional_int64(0);
     }
     {
-        auto facts = database_.prepare("SELECT last_success_at, last_error, last_error_at, paused, "
+        // The time of the last success is read below: see last_success_sql.
+        auto facts = database_.prepare("SELECT NULL, last_error, last_error_at, paused, "
                                        "paused_reason FROM delivery_status WHERE id = 1");
         switch (facts.step()) {
         case Statement::Step::failed:
@@ -897,13 +1055,19 @@ DeliveryStatusResult Outbox::delivery_status() {
         case Statement::Step::done:
             break; // nothing recorded yet
         case Statement::Step::row:
-            status.last_success_at_ms = facts.column_optional_int64(0);
             status.last_error = facts.column_optional_text(1);
             status.last_error_at_ms = facts.column_optional_int64(2);
             status.paused = facts.column_int64(3) != 0;
             status.paused_reason = facts.column_text(4);
             break;
         }
+    }
+    {
+        auto read = read_last_success(database_);
+        if (auto* error = std::get_if<SqliteError>(&read)) {
+            return failed(*error);
+        }
+        status.last_success_at_ms = std::get<LastSuccess>(read).at_ms;
     }
     return result;
 }
@@ -1007,17 +1171,19 @@ TotalsResult Outbox::response_totals(std::int64_t since_ms) {
     }
     TotalsResult result;
     {
-        auto totals = database_.prepare("SELECT stored, since FROM response_totals WHERE id = 1");
-        switch (totals.step()) {
-        case Statement::Step::failed:
+        // Responses deleted (purged) are counted in response_totals when they go; the rest are
+        // still here. Should the totals row go missing, counting starts again from the rows
+        // held, and the trigger makes it again with the next purge.
+        auto totals = database_.prepare(
+            "SELECT coalesce((SELECT removed FROM response_totals WHERE id = 1), 0) + "
+            "(SELECT count(*) FROM responses), "
+            "coalesce((SELECT since FROM response_totals WHERE id = 1), "
+            "(SELECT min(created_at) FROM responses))");
+        if (totals.step() != Statement::Step::row) {
             return TotalsResult{{}, error_from(*totals.error(), what)};
-        case Statement::Step::done:
-            break; // the row went missing: the trigger starts it again with the next response
-        case Statement::Step::row:
-            result.totals.stored_ever = totals.column_int64(0);
-            result.totals.since_ms = totals.column_optional_int64(1);
-            break;
         }
+        result.totals.stored_ever = totals.column_int64(0);
+        result.totals.since_ms = totals.column_optional_int64(1);
     }
     {
         auto since = database_.prepare("SELECT count(*) FROM responses WHERE created_at >= ?1");
@@ -1032,8 +1198,8 @@ TotalsResult Outbox::response_totals(std::int64_t since_ms) {
 
 CountResult Outbox::bring_forward_waits(std::int64_t latest_ms) {
     return counted(run_counted_write(database_,
-                                     "UPDATE responses SET next_attempt_at = ?1 WHERE state = "
-                                     "'queued' AND next_attempt_at > ?1",
+                                     "UPDATE delivery_queue SET next_attempt_at = ?1 WHERE "
+                                     "state = 'queued' AND next_attempt_at > ?1",
                                      [&](Statement& statement) { statement.bind(1, latest_ms); }),
                    "bring forward retries due after the longest wait (the clock was set back)");
 }
@@ -1046,7 +1212,7 @@ CountResult Outbox::make_queued_due_now() {
     }
     {
         // Only rows waiting for a later attempt: those already due would be written for nothing.
-        auto update = database_.prepare("UPDATE responses SET next_attempt_at = NULL "
+        auto update = database_.prepare("UPDATE delivery_queue SET next_attempt_at = NULL "
                                         "WHERE state = 'queued' AND next_attempt_at IS NOT NULL");
         if (update.step() != Statement::Step::done) {
             return CountResult{0, error_from(*update.error(), what)};
@@ -1070,7 +1236,7 @@ CountResult Outbox::make_queued_due_now() {
 
 CountResult Outbox::retry_all_rejected() {
     return counted(run_counted_write(database_,
-                                     "UPDATE responses SET state = 'queued', attempts = 0, "
+                                     "UPDATE delivery_queue SET state = 'queued', attempts = 0, "
                                      "next_attempt_at = NULL WHERE state = 'rejected'",
                                      [](Statement&) {}),
                    "send every rejected response again");

@@ -54,7 +54,7 @@ settings 9 > "$work/unreachable.toml" # nothing listens on port 9 of the loopbac
 settings "$port" > "$work/kiosk.toml"
 sync() { "$build/kiosk/kiosk-sync" --config "$work/$1" once >>"$work/sync.log" 2>&1 || true; }
 database="$work/kiosk/outbox.sqlite"
-count() { sqlite3 "$database" "SELECT count(*) FROM responses WHERE state = '$1'"; }
+count() { sqlite3 "$database" "SELECT count(*) FROM response_states WHERE state = '$1'"; }
 enqueue() { enqueue_responses "$database" "$1" "$2"; } # enqueue FIRST COUNT
 "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" status >/dev/null # makes the outbox
 
@@ -64,7 +64,7 @@ enqueue 0 5
 faketime -f "+1d" "$build/kiosk/kiosk-sync" --config "$work/unreachable.toml" once \
     >>"$work/sync.log" 2>&1 || true
 check "$(count queued)" "5" "failed while a day ahead: still queued"
-ahead=$(sqlite3 "$database" "SELECT min(next_attempt_at) - CAST(strftime('%s','now') AS INTEGER) * 1000 FROM responses")
+ahead=$(sqlite3 "$database" "SELECT min(next_attempt_at) - CAST(strftime('%s','now') AS INTEGER) * 1000 FROM delivery_queue")
 check "$([ "$ahead" -gt 80000000 ] && echo yes || echo no)" "yes" "the retry time was stored a day ahead ($ahead ms)"
 sync kiosk.toml # the corrected clock: brought forward to within the 2 s retry cap
 sleep 2.5

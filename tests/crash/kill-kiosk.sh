@@ -101,7 +101,7 @@ stored=$(wc -l < "$work/stored")
 missing=$(comm -23 <(sort -u "$work/saved") <(sort -u "$work/stored") | wc -l)
 stored_twice=$(uniq -d "$work/stored" | wc -l)
 invalid=$(sqlite3 "$database" \
-    "SELECT count(*) FROM responses WHERE json_valid(payload) = 0 OR state <> 'queued'")
+    "SELECT count(*) FROM response_states WHERE json_valid(payload) = 0 OR state IS NOT 'queued'")
 set_aside=$(find "$work/data" -name '*damaged*' -o -name '*aside*' | wc -l)
 startup_errors=$(cat "$work"/logs/*.log | grep -c -i 'error\|damaged\|cannot' || true)
 

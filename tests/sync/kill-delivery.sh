@@ -51,20 +51,20 @@ while [ $n -lt "$kills" ]; do
     wait "$pid" 2>/dev/null || true
     n=$((n + 1))
 done
-during=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses WHERE state = 'acknowledged'")
+during=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM acknowledgements")
 echo "after $kills kills: $during of $responses acknowledged; draining the rest"
 # Then let it finish: rows that failed while being killed wait out their (1 s) retry time.
 tries=0
 while [ $tries -lt 30 ]; do
     "$build/kiosk/kiosk-sync" --config "$work/kiosk.toml" once >/dev/null 2>&1 || true
-    left=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses WHERE state <> 'acknowledged'")
+    left=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM delivery_queue")
     [ "$left" -eq 0 ] && break
     sleep 1
     tries=$((tries + 1))
 done
 
 integrity=$(sqlite3 "$work/kiosk/outbox.sqlite" "PRAGMA integrity_check")
-acknowledged=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses WHERE state = 'acknowledged'")
+acknowledged=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM acknowledgements")
 total=$(sqlite3 "$work/kiosk/outbox.sqlite" "SELECT count(*) FROM responses")
 stored=$(sqlite3 "$work/collector/collector.sqlite" "SELECT count(*) FROM responses")
 distinct=$(sqlite3 "$work/collector/collector.sqlite" "SELECT count(DISTINCT identifier_value) FROM responses" 2>/dev/null || echo "?")

@@ -501,7 +501,7 @@ TEST_CASE("two connections claiming at the same time never get the same response
         auto database = open_raw(file);
         // Every requeue counted one attempt on exactly the rows it put back.
         total_requeued += outcomes[0].requeued + outcomes[1].requeued;
-        CHECK(query_number(database, "SELECT coalesce(sum(attempts), 0) FROM responses") ==
+        CHECK(query_number(database, "SELECT coalesce(sum(attempts), 0) FROM response_states") ==
               total_requeued);
     }
     // Both connections really took part: the claims did race.
@@ -740,8 +740,11 @@ TEST_CASE("a purge deletes old acknowledged responses and never anything else",
         auto database = open_raw(file);
         run_raw(database, "UPDATE responses SET created_at = 0");
         run_raw(database, "INSERT INTO responses (identifier, questionnaire, authored, payload, "
-                          "created_at, state) VALUES ('urn:uuid:no-time', 'q', 'a', '{}', 0, "
-                          "'acknowledged')");
+                          "created_at) VALUES ('urn:uuid:no-time', 'q', 'a', '{}', 0)");
+        run_raw(database, "DELETE FROM delivery_queue WHERE response_id = "
+                          "(SELECT id FROM responses WHERE identifier = 'urn:uuid:no-time')");
+        run_raw(database, "INSERT INTO acknowledgements (response_id) "
+                          "SELECT id FROM responses WHERE identifier = 'urn:uuid:no-time'");
     }
     const auto before = snapshot(outbox);
     REQUIRE(status_of(outbox).acknowledged == 3);

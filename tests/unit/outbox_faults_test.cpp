@@ -98,7 +98,12 @@ Snapshot snapshot_of(const fs::path& file) {
         return snapshot;
     }
     auto connection = open_to_look(file);
-    if (has_table(connection.get(), "responses")) {
+    // Each response with its delivery state (the view joins them), or, before the schema is
+    // complete, whatever rows the response table holds.
+    if (rows_of(connection.get(), "SELECT 1 FROM sqlite_schema WHERE type = 'view' AND "
+                                  "name = 'response_states'") == "1\n") {
+        snapshot.responses = rows_of(connection.get(), "SELECT * FROM response_states ORDER BY id");
+    } else if (has_table(connection.get(), "responses")) {
         snapshot.responses = rows_of(connection.get(), "SELECT * FROM responses ORDER BY id");
     }
     snapshot.rest = "schema version " + rows_of(connection.get(), "PRAGMA user_version");

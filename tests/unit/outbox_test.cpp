@@ -188,10 +188,15 @@ TEST_CASE("a fresh outbox has the latest schema, write-ahead logging and full sy
         journal_mode = statement.column_text(0);
     }
     CHECK(journal_mode == "wal"); // WAL is a property of the file, so a new connection sees it too
+    // A response row is written once; its delivery state lives in small tables of its own.
     CHECK(column_names(database, "responses") ==
           std::vector<std::string>{"id", "identifier", "questionnaire", "authored", "payload",
-                                   "state", "created_at", "attempts", "next_attempt_at",
-                                   "last_status", "last_error", "acknowledged_at"});
+                                   "created_at"});
+    CHECK(column_names(database, "delivery_queue") ==
+          std::vector<std::string>{"response_id", "state", "attempts", "next_attempt_at",
+                                   "last_status", "last_error"});
+    CHECK(column_names(database, "acknowledgements") ==
+          std::vector<std::string>{"response_id", "acknowledged_at", "status", "attempts"});
 }
 
 TEST_CASE("an appended response is counted and listed with exactly its fields", "[outbox]") {
@@ -225,8 +230,9 @@ TEST_CASE("list keeps arrival order, honours the limit and filters by state", "[
     {
         auto database = open_raw(file);
         auto update = database.prepare(
-            "UPDATE responses SET state = 'rejected', attempts = 2, last_status = 422, "
-            "last_error = 'questionnaire unknown' WHERE identifier = ?1");
+            "UPDATE delivery_queue SET state = 'rejected', attempts = 2, last_status = 422, "
+            "last_error = 'questionnaire unknown' WHERE response_id = "
+            "(SELECT id FROM responses WHERE identifier = ?1)");
         update.bind(1, sample_response(2).identifier);
         REQUIRE(update.step() == Statement::Step::done);
     }
@@ -254,6 +260,146 @@ TEST_CASE("list keeps arrival order, honours the limit and filters by state", "[
 
     CHECK(list_of(outbox, ResponseState::acknowledged).empty());
     CHECK(list_of(outbox, std::nullopt, 0).empty());
+}
+
+TEST_CASE("migration 5 moves each response's delivery state out of its row, whatever the state",
+          "[outbox][migration]") {
+    TemporaryDirectory directory;
+    const auto file = directory.path() / "outbox.db";
+    {
+        // A version 4 outbox in the middle of a working day: one response of each state, two
+        // more responses already purged (the totals say 6 stored), and a delivery pause.
+        auto database = open_raw(file);
+        run_raw(database, "PRAGMA journal_mode = WAL");
+        for (int step = 0; step < 4; ++step) {
+            run_raw(database, migrations()[static_cast<std::size_t>(step)]);
+        }
+        run_raw(database, "PRAGMA user_version = 4");
+        for (int number = 1; number <= 4; ++number) {
+            const auto response = sample_response(number);
+            auto insert = database.prepare(
+                "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)");
+            insert.bind(1, response.identifier)
+                .bind(2, response.questionnaire)
+                .bind(3, response.authored)
+                .bind(4, response.payload)
+                .bind(5, response.created_at_ms);
+            REQUIRE(insert.step() == Statement::Step::done);
+        }
+        run_raw(database, "UPDATE responses SET state = 'acknowledged', attempts = 1, "
+                          "last_status = 201, acknowledged_at = 1715939000000 WHERE id = 1");
+        run_raw(database, "UPDATE responses SET state = 'rejected', attempts = 2, "
+                          "last_status = 422, last_error = 'unknown questionnaire' WHERE id = 2");
+        run_raw(database, "UPDATE responses SET state = 'sending', attempts = 3, "
+                          "last_status = 503, last_error = 'busy', "
+                          "next_attempt_at = 1715939500000 WHERE id = 3");
+        run_raw(database, "UPDATE response_totals SET stored = 6, since = 1715930000000");
+        run_raw(database, "UPDATE delivery_status SET last_success_at = 1715939000000, "
+                          "paused = 1, paused_reason = 'HTTP 401'");
+    }
+
+    auto outbox = open_outbox(file);
+    REQUIRE(outbox.schema_version() == 5);
+    const auto rows = list_of(outbox);
+    REQUIRE(rows.size() == 4);
+    for (int number = 1; number <= 4; ++number) {
+        check_same_fields(rows[static_cast<std::size_t>(number - 1)], sample_response(number));
+    }
+    StoredResponse acknowledged = rows[0];
+    CHECK(acknowledged.state == ResponseState::acknowledged);
+    CHECK(acknowledged.attempts == 1);
+    CHECK(acknowledged.last_status == 201);
+    CHECK(acknowledged.acknowledged_at_ms == 1715939000000);
+    CHECK(acknowledged.next_attempt_at_ms == std::nullopt);
+    CHECK(rows[1].state == ResponseState::rejected);
+    CHECK(rows[1].attempts == 2);
+    CHECK(rows[1].last_status == 422);
+    CHECK(rows[1].last_error == "unknown questionnaire");
+    CHECK(rows[2].state == ResponseState::sending);
+    CHECK(rows[2].attempts == 3);
+    CHECK(rows[2].last_status == 503);
+    CHECK(rows[2].last_error == "busy");
+    CHECK(rows[2].next_attempt_at_ms == 1715939500000);
+    CHECK(rows[2].acknowledged_at_ms == std::nullopt);
+    CHECK(rows[3].state == ResponseState::queued);
+    CHECK(rows[3].attempts == 0);
+    CHECK(rows[3].last_status == std::nullopt);
+    for (const auto& row : rows) {
+        const auto one = outbox.get(row.id);
+        REQUIRE_FALSE(one.error);
+        CHECK(one.response == row);
+    }
+
+    const auto status = outbox.delivery_status();
+    REQUIRE_FALSE(status.error);
+    CHECK(status.status.queued == 1);
+    CHECK(status.status.sending == 1);
+    CHECK(status.status.acknowledged == 1);
+    CHECK(status.status.rejected == 1);
+    CHECK(status.status.oldest_waiting_created_at_ms == sample_response(3).created_at_ms);
+    CHECK(status.status.last_success_at_ms == 1715939000000);
+    CHECK(status.status.paused);
+
+    // Six stored in all: four held and two purged before the upgrade; since is kept.
+    const auto totals = outbox.response_totals(0);
+    REQUIRE_FALSE(totals.error);
+    CHECK(totals.totals.stored_ever == 6);
+    CHECK(totals.totals.since_ms == 1715930000000);
+    CHECK(totals.totals.stored_since == 4);
+
+    // The interrupted one goes back to the queue and both are delivered in order; purging
+    // then removes the delivered ones and counts them, and the total stays 6.
+    CHECK(outbox.recover_interrupted().count == 1);
+    const auto claimed = outbox.claim_batch(1715940000000, 50, 1 << 20);
+    REQUIRE_FALSE(claimed.error);
+    REQUIRE(claimed.responses.size() == 2);
+    CHECK(claimed.responses[0].id == rows[2].id);
+    CHECK(claimed.responses[0].attempts == 3);
+    CHECK(claimed.responses[1].id == rows[3].id);
+    const std::array<std::int64_t, 2> sent{rows[2].id, rows[3].id};
+    CHECK(outbox.mark_acknowledged(sent, 1715940000001, 200).count == 2);
+    CHECK(outbox.purge_acknowledged(1715940000002).count == 3);
+    CHECK(count_of(outbox) == 1); // the rejected one stays for staff
+    CHECK(count_of(outbox, ResponseState::rejected) == 1);
+    const auto after = outbox.response_totals(0);
+    REQUIRE_FALSE(after.error);
+    CHECK(after.totals.stored_ever == 6);
+    CHECK(after.totals.since_ms == 1715930000000);
+    CHECK(after.totals.stored_since == 1);
+}
+
+TEST_CASE("responses stored or deleted by hand keep their delivery state whole", "[outbox]") {
+    TemporaryDirectory directory;
+    const auto file = directory.path() / "outbox.db";
+    auto outbox = open_outbox(file);
+    require_stored(outbox, sample_response(1));
+    {
+        // IT's sqlite3, or an older tool: only the response columns.
+        auto database = open_raw(file);
+        const auto response = sample_response(2);
+        auto insert = database.prepare(
+            "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)");
+        insert.bind(1, response.identifier)
+            .bind(2, response.questionnaire)
+            .bind(3, response.authored)
+            .bind(4, response.payload)
+            .bind(5, response.created_at_ms);
+        REQUIRE(insert.step() == Statement::Step::done);
+    }
+    CHECK(count_of(outbox, ResponseState::queued) == 2); // queued by the trigger
+    {
+        auto database = open_raw(file);
+        run_raw(database, "DELETE FROM responses WHERE id = 1");
+        CHECK(query_number(database, "SELECT count(*) FROM delivery_queue") == 1);
+        CHECK(query_number(database, "SELECT removed FROM response_totals") == 1);
+    }
+    CHECK(count_of(outbox) == 1);
+    const auto totals = outbox.response_totals(0);
+    REQUIRE_FALSE(totals.error);
+    CHECK(totals.totals.stored_ever == 2);
+    CHECK(totals.totals.since_ms == sample_response(1).created_at_ms);
 }
 
 TEST_CASE("appending the same response twice stores it once", "[outbox]") {
@@ -372,6 +518,11 @@ TEST_CASE("an outbox from every older schema version is migrated with its rows i
                 }
                 // The migrated outbox takes new responses like a fresh one.
                 require_stored(outbox, sample_response(4));
+                const auto totals = outbox.response_totals(0);
+                REQUIRE_FALSE(totals.error);
+                CHECK(totals.totals.stored_ever == (version == 0 ? 1 : 2));
+                CHECK(totals.totals.since_ms ==
+                      (version == 0 ? sample_response(4) : response).created_at_ms);
 
                 // ... and delivers them: the rows kept from the older version too, oldest first.
                 const auto status = outbox.delivery_status();
@@ -391,29 +542,35 @@ TEST_CASE("an outbox from every older schema version is migrated with its rows i
 
             CHECK(user_version_of(file) == latest_schema_version());
             auto database = open_raw(file);
-            CHECK(query_number(database, "SELECT count(*) FROM responses WHERE "
-                                         "next_attempt_at IS NULL AND acknowledged_at IS NULL") ==
-                  (version == 0 ? 1 : 2));
             CHECK(query_number(database,
-                               "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                               "name = 'responses_by_state_and_next_attempt'") == 1);
+                               "SELECT count(*) FROM response_states WHERE state = 'queued' AND "
+                               "next_attempt_at IS NULL AND acknowledged_at IS NULL") ==
+                  (version == 0 ? 1 : 2));
             // Migration 3: the delivery status row, not paused, and the delivery indexes.
             CHECK(query_number(database, "SELECT count(*) FROM delivery_status WHERE id = 1 AND "
                                          "paused = 0 AND last_success_at IS NULL AND "
                                          "last_error IS NULL") == 1);
             CHECK(query_number(database, "SELECT count(*) FROM delivery_status") == 1);
-            CHECK(query_number(database,
-                               "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                               "name IN ('responses_queued_in_order', "
-                               "'responses_acknowledged_by_time')") == 2);
             // Migration 4: staff mode's tables, empty, and the totals counting the rows kept
-            // from the older version as well as the one stored since.
+            // from the older version as well as the one stored since (migration 5: nothing
+            // removed yet, so the count is the rows held).
             CHECK(query_number(database, "SELECT count(*) FROM staff_actions") == 0);
             CHECK(query_number(database, "SELECT count(*) FROM device_choices") == 0);
-            CHECK(query_number(database, "SELECT stored FROM response_totals WHERE id = 1") ==
-                  (version == 0 ? 1 : 2));
-            CHECK(query_number(database, "SELECT since FROM response_totals WHERE id = 1") ==
-                  (version == 0 ? sample_response(4) : response).created_at_ms);
+            CHECK(query_number(database, "SELECT removed FROM response_totals WHERE id = 1") == 0);
+            // Migration 5: the indexes on the state are gone with the state columns; arrival
+            // time keeps its index, and the triggers keep the delivery tables whole.
+            CHECK(query_number(database, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+                                         "AND tbl_name = 'responses' AND sql IS NOT NULL") == 1);
+            CHECK(query_number(database,
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                               "name = 'responses_by_arrival_time'") == 1);
+            CHECK(query_number(database, "SELECT count(*) FROM sqlite_schema WHERE type = "
+                                         "'trigger' AND tbl_name = 'responses'") == 2);
+            {
+                auto check = database.prepare("PRAGMA integrity_check");
+                REQUIRE(check.step() == Statement::Step::row);
+                CHECK(check.column_text(0) == "ok");
+            }
         }
     }
 }
