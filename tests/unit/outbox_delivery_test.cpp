@@ -47,6 +47,7 @@ namespace {
 using TemporaryDirectory = kiosk::testing::ScopedTempDir;
 using kiosk::testing::open_outbox;
 
+using kiosk::testing::insert_raw_response;
 using kiosk::testing::open_raw;
 using kiosk::testing::query_number;
 using kiosk::testing::run_raw;
@@ -338,15 +339,7 @@ TEST_CASE("two connections claiming at the same time never get the same response
             run_raw(database, "BEGIN IMMEDIATE");
             for (int i = 0; i < per_round; ++i, ++next_number) {
                 const auto response = sample_response(next_number);
-                auto insert =
-                    database.prepare("INSERT INTO responses (identifier, questionnaire, authored, "
-                                     "payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-                insert.bind(1, response.identifier)
-                    .bind(2, response.questionnaire)
-                    .bind(3, response.authored)
-                    .bind(4, response.payload)
-                    .bind(5, response.created_at_ms);
-                REQUIRE(insert.step() == Statement::Step::done);
+                insert_raw_response(database, response);
             }
             run_raw(database, "COMMIT");
         }

@@ -52,6 +52,7 @@ OutboxError open_error(const fs::path& file, const OutboxOptions& options = {}) 
     return *opened.error;
 }
 
+using kiosk::testing::insert_raw_response;
 using kiosk::testing::open_raw;
 using kiosk::testing::query_number;
 using kiosk::testing::run_raw;
@@ -146,14 +147,7 @@ void build_database_at_version(const fs::path& file, int version, const NewRespo
     }
     run_raw(database, "PRAGMA user_version = " + std::to_string(version));
     // Only the columns of migration 1, which every version has.
-    auto insert = database.prepare("INSERT INTO responses (identifier, questionnaire, authored, "
-                                   "payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-    insert.bind(1, response.identifier)
-        .bind(2, response.questionnaire)
-        .bind(3, response.authored)
-        .bind(4, response.payload)
-        .bind(5, response.created_at_ms);
-    REQUIRE(insert.step() == Statement::Step::done);
+    insert_raw_response(database, response);
 }
 
 } // namespace
@@ -277,15 +271,7 @@ TEST_CASE("migration 5 moves each response's delivery state out of its row, what
         run_raw(database, "PRAGMA user_version = 4");
         for (int number = 1; number <= 4; ++number) {
             const auto response = sample_response(number);
-            auto insert = database.prepare(
-                "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5)");
-            insert.bind(1, response.identifier)
-                .bind(2, response.questionnaire)
-                .bind(3, response.authored)
-                .bind(4, response.payload)
-                .bind(5, response.created_at_ms);
-            REQUIRE(insert.step() == Statement::Step::done);
+            insert_raw_response(database, response);
         }
         run_raw(database, "UPDATE responses SET state = 'acknowledged', attempts = 1, "
                           "last_status = 201, acknowledged_at = 1715939000000 WHERE id = 1");
@@ -378,15 +364,7 @@ TEST_CASE("responses stored or deleted by hand keep their delivery state whole",
         // IT's sqlite3, or an older tool: only the response columns.
         auto database = open_raw(file);
         const auto response = sample_response(2);
-        auto insert = database.prepare(
-            "INSERT INTO responses (identifier, questionnaire, authored, payload, created_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)");
-        insert.bind(1, response.identifier)
-            .bind(2, response.questionnaire)
-            .bind(3, response.authored)
-            .bind(4, response.payload)
-            .bind(5, response.created_at_ms);
-        REQUIRE(insert.step() == Statement::Step::done);
+        insert_raw_response(database, response);
     }
     CHECK(count_of(outbox, ResponseState::queued) == 2); // queued by the trigger
     {

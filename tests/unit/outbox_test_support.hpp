@@ -50,4 +50,17 @@ inline std::int64_t query_number(outbox::Database& database, std::string_view sq
     return statement.column_int64(0);
 }
 
+// Stores a response with plain SQL, as an older kiosk or IT's sqlite3 would: only the columns
+// every schema version has. From schema version 5 a trigger queues it.
+inline void insert_raw_response(outbox::Database& database, const outbox::NewResponse& response) {
+    auto insert = database.prepare("INSERT INTO responses (identifier, questionnaire, authored, "
+                                   "payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, response.identifier)
+        .bind(2, response.questionnaire)
+        .bind(3, response.authored)
+        .bind(4, response.payload)
+        .bind(5, response.created_at_ms);
+    REQUIRE(insert.step() == outbox::Statement::Step::done);
+}
+
 } // namespace kiosk::testing
