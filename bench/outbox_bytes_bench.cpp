@@ -294,8 +294,22 @@ bool failed(const std::optional<outbox::OutboxError>& error, const char* doing) 
 }
 
 // Runs `cycles` responses through both connections; counts them when `figures` is given.
+// How the cycles run.
+struct Conditions {
+    // The kernel writes every dirty page out between two responses, as it does within 30 s;
+    // otherwise responses come back to back.
+    bool ward_pace = false;
+    // 0: nothing is old enough to purge yet (a kiosk's first weeks). Otherwise the worker's
+    // hourly purge, here once every 60 responses, keeps about this many delivered responses:
+    // the steady state, where new pages come from those freed.
+    long long kept_responses = 0;
+};
+
+// Responses between two purges: an hour of a busy clinic.
+constexpr long long responses_between_purges = 60;
+
 bool run_cycles(outbox::Outbox& screens, outbox::Outbox& worker, const CountingVfs& vfs,
-                long long first, long long cycles, Figures* figures, bool ward_pace) {
+                long long first, long long cycles, Figures* figures, const Conditions& conditions) {
     constexpr std::int64_t start_ms = 1'795'000'000'000;
     constexpr std::int64_t retry_cap_ms = 3'600'000;
     for (long long n = first; n < first + cycles; ++n) {
@@ -357,8 +371,14 @@ bool run_cycles(outbox::Outbox& screens, outbox::Outbox& worker, const CountingV
         if (failed(nothing.error, "claim again") || failed(worker.next_due_time().error, "due")) {
             return false;
         }
+        if (conditions.kept_responses > 0 && n % responses_between_purges == 0) {
+            if (failed(worker.purge_acknowledged(now - conditions.kept_responses * 1000).error,
+                       "purge")) {
+                return false;
+            }
+        }
         finish(Step::rest_of_pass);
-        if (ward_pace) {
+        if (conditions.ward_pace) {
             // Minutes pass before the next patient: the kernel writes the dirty pages out.
             ::sync();
         }
@@ -403,8 +423,11 @@ bool make_version_4_database(const std::filesystem::path& file) {
     return ok;
 }
 
-std::optional<Figures> measure(const std::filesystem::path& file, long long warm_up,
-                               long long cycles, bool ward_pace) {
+std::optional<Figures> measure(const std::filesystem::path& file, long long cycles,
+                               const Conditions& conditions) {
+    // Enough responses first for the purges to have started, so the counted ones are in the
+    // steady state asked for.
+    const long long warm_up = 300 + conditions.kept_responses;
     CountingVfs vfs("outbox-bytes-bench");
     outbox::OutboxOptions screens_options;
     screens_options.vfs = vfs.name();
@@ -420,7 +443,7 @@ std::optional<Figures> measure(const std::filesystem::path& file, long long warm
         std::fprintf(stderr, "outbox_bytes_bench: %s\n", worker.error->describe().c_str());
         return std::nullopt;
     }
-    if (!run_cycles(*screens.outbox, *worker.outbox, vfs, 0, warm_up, nullptr, ward_pace)) {
+    if (!run_cycles(*screens.outbox, *worker.outbox, vfs, 0, warm_up, nullptr, conditions)) {
         return std::nullopt;
     }
     // What the warm-up left dirty in the page cache is counted already; sync it, so the first
@@ -428,7 +451,7 @@ std::optional<Figures> measure(const std::filesystem::path& file, long long warm
     ::sync();
     Figures figures;
     const long long before = blocks_written();
-    if (!run_cycles(*screens.outbox, *worker.outbox, vfs, warm_up, cycles, &figures, ward_pace)) {
+    if (!run_cycles(*screens.outbox, *worker.outbox, vfs, warm_up, cycles, &figures, conditions)) {
         return std::nullopt;
     }
     figures.blocks = blocks_written() - before;
@@ -473,7 +496,6 @@ int main(int argc, char** argv) {
     std::filesystem::path work =
         argc > 2 ? std::filesystem::path(argv[2])
                  : std::filesystem::read_symlink("/proc/self/exe").parent_path();
-    constexpr long long warm_up = 300;
     if (cycles <= 0) {
         std::fprintf(stderr, "usage: outbox_bytes_bench [CYCLES [WORK_DIR]]\n");
         return 2;
@@ -495,11 +517,20 @@ int main(int argc, char** argv) {
         }
     } removed{directory};
 
-    const auto fresh = measure(directory / "new" / "outbox.sqlite", warm_up, cycles, false);
+    // Delivered responses kept in the steady state: 1,000 is about a month of a small clinic's
+    // (the default retention is 30 days); more only makes the indexes a level deeper.
+    constexpr long long kept = 1000;
+    const auto fresh = measure(directory / "new" / "outbox.sqlite", cycles, {});
     if (!fresh) {
         return 1;
     }
-    print("a new outbox", *fresh);
+    print("a new outbox, first weeks (nothing purged yet)", *fresh);
+
+    const auto steady = measure(directory / "steady" / "outbox.sqlite", cycles, {false, kept});
+    if (!steady) {
+        return 1;
+    }
+    print("a new outbox, steady state (the oldest delivered responses purged hourly)", *steady);
 
     const auto upgraded_file = directory / "upgraded" / "outbox.sqlite";
     std::filesystem::create_directories(upgraded_file.parent_path());
@@ -507,18 +538,18 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "outbox_bytes_bench: could not make a version 4 database\n");
         return 1;
     }
-    const auto upgraded = measure(upgraded_file, warm_up, cycles, false);
+    const auto upgraded = measure(upgraded_file, cycles, {false, kept});
     if (!upgraded) {
         return 1;
     }
-    print("an outbox made by schema version 4 and upgraded", *upgraded);
+    print("an outbox made by schema version 4 and upgraded, steady state", *upgraded);
 
     // Fewer cycles: each one waits for the disk.
     const auto paced =
-        measure(directory / "paced" / "outbox.sqlite", warm_up, std::max(1LL, cycles / 4), true);
+        measure(directory / "paced" / "outbox.sqlite", std::max(1LL, cycles / 4), {true, kept});
     if (!paced) {
         return 1;
     }
-    print("a new outbox at a ward's pace (written out between responses)", *paced);
+    print("a new outbox at a ward's pace (written out between responses), steady state", *paced);
     return 0;
 }

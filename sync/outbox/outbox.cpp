@@ -486,7 +486,13 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
     const char* synchronous = options.commit == OutboxOptions::Commit::full
                                   ? "PRAGMA synchronous = FULL"
                                   : "PRAGMA synchronous = NORMAL";
-    for (const auto* setting : {synchronous, "PRAGMA foreign_keys = ON"}) {
+    // secure_delete: a purged response is overwritten in the file, not only unlinked from it.
+    // Debian's SQLite does this by default; saying so here keeps the promise on any build.
+    // temp_store: a statement that changes many rows (a purge) keeps its undo record in memory;
+    // in a file it would be written to the card and thrown away (purges are chunked, so the
+    // memory is bounded).
+    for (const auto* setting : {synchronous, "PRAGMA foreign_keys = ON",
+                                "PRAGMA secure_delete = ON", "PRAGMA temp_store = MEMORY"}) {
         if (auto error = database.exec(setting)) {
             return open_failure(to_outbox_error(*error, std::string("apply ") + setting));
         }
@@ -887,6 +893,21 @@ CountResult Outbox::retry_rejected(std::int64_t id) {
 }
 
 CountResult Outbox::purge_acknowledged(std::int64_t older_than_ms) {
+    CountResult purged;
+    for (;;) {
+        const auto chunk = purge_some_acknowledged(older_than_ms);
+        purged.count += chunk.count;
+        if (chunk.error) {
+            purged.error = chunk.error;
+            return purged;
+        }
+        if (chunk.count < purge_chunk_rows) {
+            return purged;
+        }
+    }
+}
+
+CountResult Outbox::purge_some_acknowledged(std::int64_t older_than_ms) {
     const std::string what = "purge acknowledged responses";
     Transaction transaction(database_, Transaction::Mode::immediate);
     if (transaction.error()) {
@@ -913,9 +934,10 @@ CountResult Outbox::purge_acknowledged(std::int64_t older_than_ms) {
         // removes each response's acknowledgement with it and counts it in the totals. Purges
         // run once an hour, so reading every acknowledgement costs less than an index on the
         // time would, written at every acknowledgement.
-        auto purge = database_.prepare("DELETE FROM responses WHERE id IN (SELECT response_id "
-                                       "FROM acknowledgements WHERE acknowledged_at < ?1)");
-        purge.bind(1, older_than_ms);
+        auto purge = database_.prepare(
+            "DELETE FROM responses WHERE id IN (SELECT response_id FROM acknowledgements "
+            "WHERE acknowledged_at < ?1 ORDER BY response_id LIMIT ?2)");
+        purge.bind(1, older_than_ms).bind(2, std::int64_t{purge_chunk_rows});
         if (purge.step() != Statement::Step::done) {
             return CountResult{0, error_from(*purge.error(), what)};
         }
@@ -1260,6 +1282,8 @@ SettingsResult Outbox::connection_settings() {
     auto& settings = result.settings;
     std::int64_t synchronous = 0;
     std::int64_t foreign_keys = 0;
+    std::int64_t secure_delete = 0;
+    std::int64_t temp_store = 0;
     std::optional<SqliteError> error =
         read_pragma_text(database_, "PRAGMA journal_mode", settings.journal_mode);
     if (!error) {
@@ -1267,6 +1291,12 @@ SettingsResult Outbox::connection_settings() {
     }
     if (!error) {
         error = read_pragma_number(database_, "PRAGMA foreign_keys", foreign_keys);
+    }
+    if (!error) {
+        error = read_pragma_number(database_, "PRAGMA secure_delete", secure_delete);
+    }
+    if (!error) {
+        error = read_pragma_number(database_, "PRAGMA temp_store", temp_store);
     }
     if (!error) {
         error = read_pragma_number(database_, "PRAGMA busy_timeout", settings.busy_timeout_ms);
@@ -1286,6 +1316,8 @@ SettingsResult Outbox::connection_settings() {
     }
     settings.synchronous = synchronous_name(synchronous);
     settings.foreign_keys = foreign_keys != 0;
+    settings.secure_delete = secure_delete == 1; // 2 would be "fast", which skips freed pages
+    settings.temp_store_in_memory = temp_store == 2;
     return result;
 }
 

@@ -210,6 +210,12 @@ struct ConnectionSettings {
     std::string journal_mode; // "wal"
     std::string synchronous;  // "off", "normal", "full" or "extra"
     bool foreign_keys = false;
+    // Deleted responses are overwritten with zeros in the file (PRAGMA secure_delete), whatever
+    // the SQLite build's default.
+    bool secure_delete = false;
+    // Temporary data (the undo record of one statement, such as a purge's) stays in memory
+    // rather than going to a temporary file on the card (PRAGMA temp_store = MEMORY).
+    bool temp_store_in_memory = false;
     std::int64_t busy_timeout_ms = 0;
     std::int64_t max_page_count = 0;
     // Bytes: 1024 in a database created by this code, SQLite's default 4096 in one created by
@@ -348,8 +354,12 @@ public:
     CountResult retry_rejected(std::int64_t id);
 
     // Deletes acknowledged rows acknowledged before older_than_ms, and nothing else: a row in any
-    // other state, or acknowledged without a recorded time, is never deleted here.
+    // other state, or acknowledged without a recorded time, is never deleted here. Works in
+    // transactions of purge_chunk_rows rows, so that purging a month's backlog at once never
+    // holds the write lock long enough to delay a patient's save, and the memory one statement
+    // needs stays small. On a failure the count is of the rows purged before it.
     CountResult purge_acknowledged(std::int64_t older_than_ms);
+    static constexpr std::int64_t purge_chunk_rows = 500;
 
     // When the worker should next wake for retries; see NextDueResult.
     NextDueResult next_due_time();
@@ -423,6 +433,8 @@ private:
     Outbox(Database database, std::filesystem::path file, int schema_version);
 
     OutboxError error_from(const SqliteError& error, std::string what) const;
+    // One transaction of purge_acknowledged: at most purge_chunk_rows, oldest first.
+    CountResult purge_some_acknowledged(std::int64_t older_than_ms);
     // For the write helpers: a changed-row count, or the failure labelled with `what`.
     CountResult counted(std::variant<std::int64_t, SqliteError> result,
                         const std::string& what) const;

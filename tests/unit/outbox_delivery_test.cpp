@@ -765,6 +765,92 @@ TEST_CASE("a purge deletes old acknowledged responses and never anything else",
     CHECK(changed(outbox.purge_acknowledged(std::numeric_limits<std::int64_t>::max())) == 0);
 }
 
+TEST_CASE("the last success is the latest delivery, in whatever order responses are delivered",
+          "[outbox][delivery]") {
+    TemporaryDirectory directory;
+    auto outbox = open_outbox(directory.path() / "outbox.db");
+    const auto ids = store_responses(outbox, 4);
+    const auto last_success = [&] {
+        return status_of(outbox).last_success_at_ms;
+    };
+    CHECK(last_success() == std::nullopt);
+
+    // The second is refused for now; the first is delivered.
+    REQUIRE(ids_of(claim(outbox, now, 2)) == std::vector<std::int64_t>{ids[0], ids[1]});
+    REQUIRE(changed(outbox.requeue(std::vector<std::int64_t>{ids[1]}, now, 503, "busy")) == 1);
+    REQUIRE(changed(outbox.mark_acknowledged(std::vector<std::int64_t>{ids[0]}, now + 1, 201)) ==
+            1);
+    CHECK(last_success() == now + 1);
+    // The third overtakes the second.
+    REQUIRE(ids_of(claim(outbox, now, 1)) == std::vector<std::int64_t>{ids[1]});
+    REQUIRE(changed(outbox.requeue(std::vector<std::int64_t>{ids[1]}, now + ms(60), 503, "busy")) ==
+            1);
+    REQUIRE(ids_of(claim(outbox, now + 2, 1)) == std::vector<std::int64_t>{ids[2]});
+    REQUIRE(changed(outbox.mark_acknowledged(std::vector<std::int64_t>{ids[2]}, now + 2, 201)) ==
+            1);
+    CHECK(last_success() == now + 2);
+    // Then the second, older, goes: the latest delivery is its, not the newest response's.
+    REQUIRE(ids_of(claim(outbox, now + ms(60), 1)) == std::vector<std::int64_t>{ids[1]});
+    REQUIRE(changed(outbox.mark_acknowledged(std::vector<std::int64_t>{ids[1]}, now + ms(61),
+                                             200)) == 1);
+    CHECK(last_success() == now + ms(61));
+    // A success with nothing to acknowledge counts too.
+    REQUIRE_FALSE(outbox.record_delivery_success(now + ms(62)));
+    CHECK(last_success() == now + ms(62));
+    // And the clock set back: the latest delivery still wins over the largest time.
+    REQUIRE(ids_of(claim(outbox, now, 1)) == std::vector<std::int64_t>{ids[3]});
+    REQUIRE(changed(outbox.mark_acknowledged(std::vector<std::int64_t>{ids[3]}, now - ms(3600),
+                                             201)) == 1);
+    CHECK(last_success() == now - ms(3600));
+}
+
+TEST_CASE("a purge of more than one chunk removes every old delivery and keeps the rest and the "
+          "last success",
+          "[outbox][delivery]") {
+    TemporaryDirectory directory;
+    const auto file = directory.path() / "outbox.db";
+    auto outbox = open_outbox(file);
+    const auto old_rows = 2 * Outbox::purge_chunk_rows + 1;
+    {
+        // A month's backlog delivered at once when the network came back: stored and moved to
+        // acknowledged with plain SQL, as the test is about the purge.
+        auto database = open_raw(file);
+        run_raw(database, "BEGIN IMMEDIATE");
+        for (std::int64_t number = 1; number <= old_rows; ++number) {
+            insert_raw_response(database, sample_response(static_cast<int>(number)));
+        }
+        run_raw(database, "DELETE FROM delivery_queue");
+        run_raw(database, "INSERT INTO acknowledgements (response_id, acknowledged_at, status) "
+                          "SELECT id, " +
+                              std::to_string(now) + ", 201 FROM responses");
+        run_raw(database, "COMMIT");
+    }
+    const auto kept = store_responses(outbox, 2, 200, static_cast<int>(old_rows) + 1);
+    REQUIRE(ids_of(claim(outbox, now, 2)) == kept);
+    REQUIRE(changed(outbox.mark_acknowledged(std::vector<std::int64_t>{kept[0]}, now + ms(10),
+                                             201)) == 1);
+    CHECK(status_of(outbox).last_success_at_ms == now + ms(10));
+
+    CHECK(changed(outbox.purge_acknowledged(now + 1)) == old_rows);
+
+    CHECK(outbox.count().count == 2);
+    CHECK(status_of(outbox).acknowledged == 1);
+    CHECK(status_of(outbox).sending == 1);
+    CHECK(status_of(outbox).last_success_at_ms == now + ms(10));
+    const auto totals = outbox.response_totals(0);
+    REQUIRE_FALSE(totals.error);
+    CHECK(totals.totals.stored_ever == old_rows + 2);
+
+    // Purging the newest acknowledgement too keeps the time of the last success.
+    CHECK(changed(outbox.purge_acknowledged(now + ms(11))) == 1);
+    CHECK(status_of(outbox).acknowledged == 0);
+    CHECK(status_of(outbox).last_success_at_ms == now + ms(10));
+    auto database = open_raw(file);
+    auto check = database.prepare("PRAGMA integrity_check");
+    REQUIRE(check.step() == Statement::Step::row);
+    CHECK(check.column_text(0) == "ok");
+}
+
 // ---- next_due_time -----------------------------------------------------------------------------
 
 TEST_CASE("the next due time is the earliest retry, or at once for a response never tried",

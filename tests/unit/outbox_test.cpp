@@ -165,6 +165,8 @@ TEST_CASE("a fresh outbox has the latest schema, write-ahead logging and full sy
         CHECK(read.settings.journal_mode == "wal");
         CHECK(read.settings.synchronous == "full");
         CHECK(read.settings.foreign_keys);
+        CHECK(read.settings.secure_delete);
+        CHECK(read.settings.temp_store_in_memory);
         CHECK(read.settings.busy_timeout_ms == 5000);
         // Small pages, as the log carries whole pages (card wear), and about 4 MiB of log
         // between checkpoints, as with SQLite's default of 1000 pages of 4 KiB.
