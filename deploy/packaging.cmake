@@ -52,6 +52,9 @@ install(FILES ${KIOSK_DEPLOY_DIR}/etc/collector.toml
 
 install(FILES ${KIOSK_DEPLOY_DIR}/systemd/kiosk.service
     DESTINATION /lib/systemd/system COMPONENT kiosk)
+# Run by kiosk.service before the kiosk starts: keeps the database's WAL index in memory.
+install(PROGRAMS ${KIOSK_DEPLOY_DIR}/systemd/kiosk-wal-index-in-memory
+    DESTINATION lib/kiosk COMPONENT kiosk)
 install(FILES ${KIOSK_DEPLOY_DIR}/systemd/journald-kiosk.conf
     DESTINATION /usr/lib/systemd/journald.conf.d RENAME kiosk.conf COMPONENT kiosk)
 install(FILES ${KIOSK_DEPLOY_DIR}/polkit/50-kiosk.rules
@@ -144,6 +147,8 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
     # polkitd reads the rule in /usr/share/polkit-1/rules.d (bookworm's name; policykit-1 is only
     # a transitional package there).
     "polkitd"
+    # kiosk-wal-index-in-memory binds a file with mount (not Essential, unlike util-linux).
+    "mount"
 )
 list(JOIN CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS ", " CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS)
 set(CPACK_DEBIAN_KIOSK_DESCRIPTION "touchscreen patient feedback kiosk for hospital waiting areas

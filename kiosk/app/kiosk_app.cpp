@@ -14,15 +14,18 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cfloat>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -46,9 +49,12 @@ std::optional<std::filesystem::path> move_aside(const std::filesystem::path& fil
         target = file;
         target += std::string(".damaged-") + stamp + "-" + std::to_string(n);
     }
-    // The database first: if that fails nothing has moved. Its WAL files follow it; if one of
-    // them cannot follow, the caller must not start a new database beside it (SQLite would
-    // replay the old WAL into it), so that is a failure too.
+    // The database first: if that fails nothing has moved. Its write-ahead log follows it; if
+    // the log cannot follow, the caller must not start a new database beside it (SQLite would
+    // replay the old log into it), so that is a failure too. The log's index (-shm) holds
+    // nothing of its own, and the next database's first connection starts it afresh: it follows
+    // if it can, and stays if it cannot (kiosk.service binds it in memory, and a mount point
+    // cannot be renamed).
     std::error_code error;
     std::filesystem::rename(file, target, error);
     if (error) {
@@ -61,12 +67,28 @@ std::optional<std::filesystem::path> move_aside(const std::filesystem::path& fil
             auto companion_target = target;
             companion_target += suffix;
             std::filesystem::rename(companion, companion_target, error);
-            if (error) {
+            if (error && std::string_view(suffix) == "-wal") {
                 return std::nullopt;
             }
         }
     }
     return target;
+}
+
+// Whether the database's write-ahead log index (the -shm file beside it) is on a RAM file
+// system, as kiosk.service arranges (deploy/systemd/kiosk-wal-index-in-memory); empty when it
+// cannot be told.
+std::optional<bool> wal_index_in_memory(const std::filesystem::path& database) {
+    struct statfs about {};
+    if (::statfs((database.string() + "-shm").c_str(), &about) != 0) {
+        return std::nullopt;
+    }
+    // The kernel's magic numbers for tmpfs and ramfs (linux/magic.h); f_type is 32 bits wide
+    // on some machines, so both sides are compared as such.
+    constexpr std::uint32_t tmpfs = 0x01021994;
+    constexpr std::uint32_t ramfs = 0x858458f6;
+    const auto type = static_cast<std::uint32_t>(about.f_type);
+    return type == tmpfs || type == ramfs;
 }
 
 std::int64_t unix_ms(std::chrono::system_clock::time_point time) {
@@ -306,6 +328,29 @@ void KioskApp::load(const AppOptions& options) {
         return;
     }
     outbox_ = std::move(opened.outbox);
+    if (const auto& rewrite = opened.page_size_rewrite) {
+        const auto sizes = " of " + std::to_string(rewrite->to) + " bytes (it had " +
+                           std::to_string(rewrite->from) + ")";
+        if (rewrite->failure) {
+            log_.warning("could not rewrite the response database with pages" + sizes +
+                         ", so each response still costs the card more; it is used as it is and "
+                         "the next start tries again: " +
+                         rewrite->failure->describe());
+        } else {
+            log_.info("rewrote the response database with pages" + sizes +
+                      ", once: each response now writes less to the card");
+        }
+    }
+    if (const auto in_memory = wal_index_in_memory(outbox_file)) {
+        if (*in_memory) {
+            log_.info("the response database's WAL index (" + outbox_file.filename().string() +
+                      "-shm) is in memory");
+        } else {
+            log_.info("the response database's WAL index (" + outbox_file.filename().string() +
+                      "-shm) is on the storage: each response writes about 25 KB more to it "
+                      "(kiosk.service keeps it in memory; see the IT guide)");
+        }
+    }
     restore_staff_choices();
     load_questionnaires(options);
     // New settings refused by `kiosk --provision` before the start: the old ones run storage and

@@ -24,9 +24,9 @@ constexpr int busy_timeout_ms = 5000;
 // quick_check can list many problems; the first few are enough to tell staff what happened.
 constexpr int quick_check_messages_kept = 3;
 
-// The page size of a database this kiosk creates, and the write-ahead log's size, in bytes, at
-// which SQLite copies it back into the database file: see Outbox::open.
-constexpr int new_database_page_size = 1024;
+// The page size of the outbox, and the write-ahead log's size, in bytes, at which SQLite copies it
+// back into the database file: see Outbox::open.
+constexpr int outbox_page_size = 512;
 constexpr std::int64_t checkpoint_log_bytes = 4 * 1024 * 1024;
 
 OutboxError::Kind kind_of(const SqliteError& error) {
@@ -127,6 +127,63 @@ std::optional<OutboxError> check_integrity(Database& database) {
     }
     return OutboxError{OutboxError::Kind::corrupt, database.file(),
                        "check the database (quick_check)", problems};
+}
+
+// Rewrites a file made with other pages than the outbox's (an older kiosk's, with SQLite's
+// default 4 KiB) once, so that it costs the card what a new one does. SQLite changes the page
+// size only by a VACUUM outside WAL mode: the file leaves WAL for a rollback journal, is rebuilt,
+// and goes back to WAL when Outbox::open switches to it next. Each step is a transaction of its
+// own, synced: a power cut or a full disk at any point leaves the file whole, with one page size
+// or the other, and the next opening tries again. The busy timeout is off meanwhile: another
+// program with the file open (kiosk-sync, IT's sqlite3) makes it wait for the next start instead
+// of holding up the screens.
+std::optional<OutboxError> rewrite_with_page_size(Database& database, std::int64_t page_size) {
+    const std::string size = std::to_string(page_size);
+    std::string journal_mode;
+    if (auto error = read_pragma_text(database, "PRAGMA journal_mode = DELETE", journal_mode)) {
+        return to_outbox_error(*error, "leave write-ahead logging to change the page size");
+    }
+    if (lower_case(journal_mode) != "delete") {
+        return OutboxError{OutboxError::Kind::storage, database.file(),
+                           "leave write-ahead logging to change the page size",
+                           "SQLite kept journal_mode " + journal_mode};
+    }
+    const std::array<std::string, 3> steps{"PRAGMA synchronous = FULL",
+                                           "PRAGMA page_size = " + size, "VACUUM"};
+    for (const auto& step : steps) {
+        if (auto error = database.exec(step)) {
+            return to_outbox_error(*error, "rewrite the database with pages of " + size +
+                                               " bytes (" + step + ")");
+        }
+    }
+    std::int64_t applied = 0;
+    if (auto error = read_pragma_number(database, "PRAGMA page_size", applied)) {
+        return to_outbox_error(*error, "read the page size");
+    }
+    if (applied != page_size) {
+        return OutboxError{OutboxError::Kind::storage, database.file(),
+                           "rewrite the database with pages of " + size + " bytes",
+                           "SQLite kept pages of " + std::to_string(applied) + " bytes"};
+    }
+    return std::nullopt;
+}
+
+std::optional<PageSizeRewrite> rewrite_with_outbox_pages(Database& database) {
+    std::int64_t page_size = 0;
+    std::int64_t page_count = 0;
+    if (auto error = read_pragma_number(database, "PRAGMA page_size", page_size);
+        error || (error = read_pragma_number(database, "PRAGMA page_count", page_count))) {
+        return PageSizeRewrite{page_size, outbox_page_size,
+                               to_outbox_error(*error, "read the page size")};
+    }
+    // A file with no pages yet simply takes the outbox's size.
+    if (page_count == 0 || page_size == outbox_page_size) {
+        return std::nullopt;
+    }
+    database.set_busy_timeout_ms(0);
+    auto failure = rewrite_with_page_size(database, outbox_page_size);
+    database.set_busy_timeout_ms(busy_timeout_ms);
+    return PageSizeRewrite{page_size, outbox_page_size, std::move(failure)};
 }
 
 // The columns read_stored_row() expects, in its order: a response joined with its delivery
@@ -453,13 +510,17 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
     }
 
     // Card wear: the write-ahead log carries whole pages, so each page a commit touches costs a
-    // page and 24 bytes, and a response touches ten or so on its way through (appended,
-    // claimed, acknowledged). With 1 KiB pages rather than SQLite's default 4 KiB a response
-    // costs well under half the bytes (bench/outbox_bytes_bench.cpp). SQLite takes the size
-    // only for a file that has no pages yet, so a database that already exists keeps its own:
-    // changing it would need a VACUUM outside WAL mode, which is not worth the risk.
-    if (auto error =
-            database.exec("PRAGMA page_size = " + std::to_string(new_database_page_size))) {
+    // page and 24 bytes, and a response touches twenty or so on its way through (appended,
+    // claimed, acknowledged, purged). Most are pages of the small tables and indexes, where
+    // only a few bytes change; the response row itself spills into one overflow page. With
+    // 512-byte pages rather than SQLite's default 4 KiB a response costs about a third of the
+    // bytes (bench/outbox_bytes_bench.cpp). SQLite takes the size only for a file that has no
+    // pages yet; a file made with other pages is rewritten once (see rewrite_with_outbox_pages).
+    std::optional<PageSizeRewrite> page_size_rewrite;
+    if (options.rewrite_older_page_size) {
+        page_size_rewrite = rewrite_with_outbox_pages(database);
+    }
+    if (auto error = database.exec("PRAGMA page_size = " + std::to_string(outbox_page_size))) {
         return open_failure(to_outbox_error(*error, "choose the page size"));
     }
 
@@ -498,10 +559,10 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
         }
     }
     // SQLite checkpoints every 1000 pages by default: 4 MiB of log with 4 KiB pages, but only
-    // 1 MiB with 1 KiB pages. A checkpoint copies every page changed since the last one into the
-    // database file, and the same few pages (the last leaf of each index and of the delivery
-    // tables) change with every response, so checkpointing four times as often would write them
-    // four times as often. Keep the log at about 4 MiB whatever the page size.
+    // half a MiB with 512-byte pages. A checkpoint copies every page changed since the last one
+    // into the database file, and the same few pages (the last leaf of each index and of the
+    // delivery tables) change with every response, so checkpointing eight times as often would
+    // write them eight times as often. Keep the log at about 4 MiB whatever the page size.
     std::int64_t page_size = 0;
     if (auto error = read_pragma_number(database, "PRAGMA page_size", page_size)) {
         return open_failure(to_outbox_error(*error, "read the page size"));
@@ -531,7 +592,8 @@ OpenResult Outbox::open(const std::filesystem::path& file, const OutboxOptions& 
                                  std::to_string(latest_schema_version())});
     }
 
-    return OpenResult{Outbox(std::move(database), file, migrated.version), std::nullopt};
+    return OpenResult{Outbox(std::move(database), file, migrated.version), std::nullopt,
+                      std::move(page_size_rewrite)};
 }
 
 AppendResult Outbox::append(const NewResponse& response) {

@@ -85,6 +85,12 @@ struct OutboxOptions {
     enum class Commit { full, normal };
     Commit commit = Commit::full;
 
+    // Whether opening may rewrite a file made with other pages than the outbox's (an older
+    // kiosk's) with the outbox's own, once: see PageSizeRewrite. The screens' connection does,
+    // as the first to open the file at start-up; the delivery worker and kiosk-sync do not, so
+    // a rewrite never waits for them or holds them up.
+    bool rewrite_older_page_size = true;
+
     // For tests: the SQLite VFS to open the file through, by its registered name (one that makes
     // chosen writes, syncs or opens fail, say). Unset means SQLite's default VFS. The {} lets
     // `OutboxOptions{pages}` leave it out without a missing-initializer warning.
@@ -94,6 +100,7 @@ struct OutboxOptions {
     static OutboxOptions for_delivery() {
         OutboxOptions options;
         options.commit = Commit::normal;
+        options.rewrite_older_page_size = false;
         return options;
     }
 };
@@ -218,8 +225,8 @@ struct ConnectionSettings {
     bool temp_store_in_memory = false;
     std::int64_t busy_timeout_ms = 0;
     std::int64_t max_page_count = 0;
-    // Bytes: 1024 in a database created by this code, SQLite's default 4096 in one created by
-    // an older kiosk (a file keeps the page size it was created with).
+    // Bytes: 512, the outbox's own, once opened by the screens (see PageSizeRewrite); until
+    // then an older kiosk's file keeps SQLite's default 4096, or 1024.
     std::int64_t page_size = 0;
     // Pages of write-ahead log after which a commit checkpoints: about 4 MiB of log.
     std::int64_t wal_autocheckpoint = 0;
@@ -446,9 +453,22 @@ private:
     int schema_version_ = 0;
 };
 
+// A file made by an older kiosk has larger pages (SQLite's default 4 KiB, or 1 KiB), and every
+// page a commit touches goes to the write-ahead log whole: such a file costs the card up to three
+// times the bytes per response. Opening it rewrites it once with the outbox's pages (a VACUUM: it
+// needs free space about twice the file's size, and no other program may have it open). If
+// that fails, the file is left whole and used as it is, and the next opening tries again.
+struct PageSizeRewrite {
+    std::int64_t from = 0;              // bytes per page before
+    std::int64_t to = 0;                // the outbox's page size
+    std::optional<OutboxError> failure; // why the file kept its pages; unset when rewritten
+};
+
 struct OpenResult {
     std::optional<Outbox> outbox;
     std::optional<OutboxError> error; // set exactly when outbox is empty
+    // Set when opening found a file with other pages and tried to rewrite it.
+    std::optional<PageSizeRewrite> page_size_rewrite{};
 };
 
 } // namespace kiosk::outbox

@@ -44,6 +44,7 @@ for line in \
     "Type=notify" "NotifyAccess=main" "WatchdogSec=30" "Restart=always" "RestartSec=2" \
     "StartLimitIntervalSec=0" \
     "ExecStartPre=-+/usr/bin/kiosk --provision /boot/firmware/kiosk /etc/kiosk" \
+    "ExecStartPre=-+/usr/lib/kiosk/kiosk-wal-index-in-memory /var/lib/kiosk/outbox.sqlite" \
     "ExecStart=/usr/bin/kiosk /etc/kiosk/kiosk.toml" \
     "User=kiosk" "Group=kiosk" "SupplementaryGroups=video render input audio" "DeviceAllow=char-alsa rw" \
     "Environment=SDL_VIDEODRIVER=kmsdrm" \
@@ -90,6 +91,7 @@ status=0
 mkdir "$work/units"
 for unit in kiosk.service kiosk-collector.service; do
     sed -e "s#/usr/bin/kiosk-collector#$collector#g" -e "s#/usr/bin/kiosk\\b#$kiosk#g" \
+        -e "s#/usr/lib/kiosk/kiosk-wal-index-in-memory#$units/kiosk-wal-index-in-memory#g" \
         "$units/$unit" >"$work/units/$unit"
 done
 if ! command -v systemd-analyze >/dev/null 2>&1; then

@@ -10,3 +10,10 @@ add_dependencies(kiosk_service_tests kiosk)
 add_test(NAME deploy_unit_files
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/check-units.sh ${PROJECT_SOURCE_DIR}
         $<TARGET_FILE:kiosk> $<TARGET_FILE:kiosk-collector>)
+
+# The WAL index in memory (deploy/systemd/kiosk-wal-index-in-memory) with the real kiosk and
+# sqlite3, in a mount namespace of its own; skipped where none can be made.
+add_test(NAME wal_index_in_memory
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/wal-index-in-memory.sh ${PROJECT_BINARY_DIR}
+        ${PROJECT_SOURCE_DIR})
+set_tests_properties(wal_index_in_memory PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)

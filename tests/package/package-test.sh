@@ -56,8 +56,8 @@ check_package() {
     check "$(grep -c -F -e "$build" -e "$source_dir" -e _CPack_Packages "$files" || true)" 0 \
         "$name: no build or source folder in a path"
     check "$(awk '$1 ~ /^d/ && $1 != "drwxr-xr-x"' "$files" | wc -l)" 0 "$name: folders 0755"
-    check "$(awk '$1 ~ /^-/ && $3 !~ /^\/usr\/bin\// && $1 != "-rw-r--r--"' "$files" | wc -l)" 0 \
-        "$name: files other than programs 0644"
+    check "$(awk '$1 ~ /^-/ && $3 !~ /^\/usr\/(bin|lib\/kiosk)\// && $1 != "-rw-r--r--"' "$files" |
+        wc -l)" 0 "$name: files other than programs 0644"
     check "$(awk '$3 ~ /^\/usr\/bin\/./ && $1 != "-rwxr-xr-x"' "$files" | wc -l)" 0 \
         "$name: programs 0755"
     # No empty folder: each one holds something.
@@ -149,6 +149,7 @@ questionnaires=$(for file in "$source_dir"/config/questionnaires/*.json; do base
 if check_package kiosk; then
     expect kiosk /usr/bin/kiosk /usr/bin/kiosk-sync /etc/kiosk/kiosk.toml \
         /lib/systemd/system/kiosk.service /usr/lib/systemd/journald.conf.d/kiosk.conf \
+        /usr/lib/kiosk/kiosk-wal-index-in-memory \
         /usr/share/polkit-1/rules.d/50-kiosk.rules /usr/share/kiosk/kiosk.example.toml \
         /usr/share/kiosk/assets/README.md /usr/share/doc/kiosk/copyright /usr/share/doc/kiosk/changelog.gz
     for file in $questionnaires; do
@@ -156,13 +157,16 @@ if check_package kiosk; then
     done
     only kiosk '/usr/bin/kiosk(-sync)?' '/usr/share/kiosk/.+' '/usr/share/doc/kiosk/.+' \
         '/etc/kiosk/kiosk\.toml' '/lib/systemd/system/kiosk\.service' \
+        '/usr/lib/kiosk/kiosk-wal-index-in-memory' \
         '/usr/lib/systemd/journald\.conf\.d/kiosk\.conf' '/usr/share/polkit-1/rules\.d/50-kiosk\.rules' \
         '/usr/share/lintian/overrides/kiosk'
+    check "$(awk '$3 == "/usr/lib/kiosk/kiosk-wal-index-in-memory" { print $1 }' "$work/files-kiosk")" \
+        -rwxr-xr-x "kiosk: kiosk-wal-index-in-memory is a program"
     check "$(cat "$control/conffiles")" /etc/kiosk/kiosk.toml "kiosk: conffiles"
     check "$(yes_no cmp -s "$root/etc/kiosk/kiosk.toml" "$source_dir/deploy/etc/kiosk.toml")" yes \
         "kiosk: /etc/kiosk/kiosk.toml is deploy/etc/kiosk.toml"
     depends_on kiosk libc6 'libstdc\+\+6' 'libsdl2-2\.0-0' libsqlite3 libcurl libsodium libpng \
-        fonts-noto-core fonts-noto-cjk adduser systemd polkitd libespeak-ng1
+        fonts-noto-core fonts-noto-cjk adduser systemd polkitd mount libespeak-ng1
     check "$(dpkg-deb -f "$work/out/kiosk_${version}_${arch}.deb" Depends | grep -c -E 'httplib' || true)" 0 \
         "kiosk: no collector library in Depends"
 

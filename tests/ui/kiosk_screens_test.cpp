@@ -6,9 +6,13 @@
 #include "app/kiosk_app.hpp"
 #include "kiosk_rig.hpp"
 #include "model/response_builder.hpp"
+#include "outbox/outbox.hpp"
+#include "outbox/schema.hpp"
+#include "outbox/sqlite_handle.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdio>
@@ -604,6 +608,54 @@ TEST_CASE("a damaged response database is moved aside (never deleted) and the ki
     CHECK(log.text().find("moved the damaged database") != std::string::npos);
     auto parsed = app::parse_script(
         "tap \"Start\"\ntap \"Good\"\ntap \"Next\"\ntap \"Submit\"\nexpect stored 1\n", "after");
+    CHECK(app->run_script(parsed.steps, "after", {}).passed);
+}
+
+TEST_CASE("an older kiosk's response database is rewritten with small pages at start-up, and "
+          "says so") {
+    TempDir dir;
+    const auto file = dir.path() / "data" / "outbox.sqlite";
+    std::filesystem::create_directories(file.parent_path());
+    {
+        // As a kiosk of schema version 4 left it (SQLite's default 4 KiB pages), holding one
+        // response; the delivery worker's way of opening it keeps the pages.
+        auto raw = std::get<outbox::Database>(
+            outbox::Database::open(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+        REQUIRE_FALSE(raw.exec("PRAGMA page_size = 4096"));
+        REQUIRE_FALSE(raw.exec("PRAGMA journal_mode = WAL"));
+        for (std::size_t step = 0; step < 4; ++step) {
+            REQUIRE_FALSE(raw.exec(outbox::migrations()[step]));
+        }
+        REQUIRE_FALSE(raw.exec("PRAGMA user_version = 4"));
+        auto opened = outbox::Outbox::open(file, outbox::OutboxOptions::for_delivery());
+        REQUIRE(opened.outbox);
+        REQUIRE(opened.outbox
+                    ->append({"urn:uuid:5d2c7c1e-0f4a-4b8e-9d6b-3a1f0e2c4b71", "urn:q|1",
+                              "2026-11-20T10:00:00Z", R"({"resourceType":"QuestionnaireResponse"})",
+                              1763632800000})
+                    .status == outbox::AppendResult::Status::stored);
+    }
+    auto settings = dir.path() / "kiosk.toml";
+    std::ofstream(settings) << "[device]\nid = \"x\"\nsite = \"s\"\nservice = \"s\"\n"
+                            << "[questionnaires]\nfiles = [\""
+                            << questionnaire_path("friends-and-family-test") << "\"]\n"
+                            << "[storage]\ndata_dir = \"data\"\n"
+                            << "[display]\nfullscreen = false\n"
+                            << "[delivery]\nendpoint = \"https://127.0.0.1:9/\"\n";
+    CapturedLog log;
+    app::AppOptions options;
+    options.settings_file = settings;
+    options.headless = true;
+    auto app = app::KioskApp::start(options, log.log());
+    REQUIRE(app != nullptr);
+    CHECK_FALSE(app->out_of_service());
+    CHECK_THAT(log.text(), Catch::Contains("rewrote the response database with pages of 512 "
+                                           "bytes (it had 4096), once"));
+    REQUIRE(app->outbox() != nullptr);
+    CHECK(app->outbox()->connection_settings().settings.page_size == 512);
+    CHECK(app->outbox()->count().count == 1);
+    auto parsed = app::parse_script(
+        "tap \"Start\"\ntap \"Good\"\ntap \"Next\"\ntap \"Submit\"\nexpect stored 2\n", "after");
     CHECK(app->run_script(parsed.steps, "after", {}).passed);
 }
 

@@ -7,7 +7,7 @@ target_include_directories(kiosk_faulty_vfs PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(kiosk_faulty_vfs PUBLIC SQLite::SQLite3)
 
 kiosk_test_program(outbox_fault_tests
-    SOURCES unit/outbox_faults_test.cpp
+    SOURCES unit/outbox_faults_test.cpp unit/outbox_page_size_test.cpp
     LIBS kiosk_outbox kiosk_faulty_vfs)
 
 kiosk_test_program(disk_full_tests

@@ -170,8 +170,8 @@ TEST_CASE("a fresh outbox has the latest schema, write-ahead logging and full sy
         CHECK(read.settings.busy_timeout_ms == 5000);
         // Small pages, as the log carries whole pages (card wear), and about 4 MiB of log
         // between checkpoints, as with SQLite's default of 1000 pages of 4 KiB.
-        CHECK(read.settings.page_size == 1024);
-        CHECK(read.settings.wal_autocheckpoint == 4096);
+        CHECK(read.settings.page_size == 512);
+        CHECK(read.settings.wal_autocheckpoint == 8192);
         CHECK(count_of(outbox) == 0);
     }
 
@@ -467,24 +467,33 @@ TEST_CASE("an outbox from every older schema version is migrated with its rows i
             const auto file = directory.path() / "outbox.db";
             build_database_at_version(file, version, response);
             // An older kiosk's file has SQLite's default page size; the empty file of version 0
-            // has no pages yet and is given the outbox's own.
-            const std::int64_t page_size = [&]() -> std::int64_t {
-                if (version == 0) {
-                    return 1024;
-                }
+            // has no pages yet and simply takes the outbox's own.
+            const std::int64_t older_page_size = [&]() -> std::int64_t {
                 auto raw = open_raw(file);
                 return query_number(raw, "PRAGMA page_size");
             }();
+            REQUIRE(older_page_size == 4096);
 
             {
-                auto outbox = open_outbox(file);
+                auto opened = Outbox::open(file);
+                REQUIRE(opened.outbox);
+                auto& outbox = *opened.outbox;
                 CHECK(outbox.schema_version() == latest_schema_version());
-                // A file keeps the page size it was made with (changing it would need a VACUUM
-                // outside WAL mode); the log is checkpointed at about 4 MiB whatever the size.
+                // The file is rewritten with the outbox's pages once; the log is checkpointed at
+                // about 4 MiB.
+                if (version == 0) {
+                    CHECK_FALSE(opened.page_size_rewrite);
+                } else {
+                    REQUIRE(opened.page_size_rewrite);
+                    CHECK(opened.page_size_rewrite->from == 4096);
+                    CHECK(opened.page_size_rewrite->to == 512);
+                    CHECK(opened.page_size_rewrite->failure == std::nullopt);
+                }
                 const auto read = outbox.connection_settings();
                 REQUIRE_FALSE(read.error);
-                CHECK(read.settings.page_size == page_size);
-                CHECK(read.settings.wal_autocheckpoint * page_size == 4 * 1024 * 1024);
+                CHECK(read.settings.page_size == 512);
+                CHECK(read.settings.journal_mode == "wal");
+                CHECK(read.settings.wal_autocheckpoint * 512 == 4 * 1024 * 1024);
                 const auto rows = list_of(outbox);
                 if (version == 0) {
                     CHECK(rows.empty());
