@@ -370,6 +370,16 @@ bool DeliveryWorker::wait_unless_stopped(std::chrono::milliseconds wait) {
     return !wake_signal_.wait_for(lock, wait, [this] { return stopping_.load(); });
 }
 
+bool DeliveryWorker::wait_for_retry(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    wake_signal_.wait_for(lock, wait, [this] { return woken_ || send_now_ || stopping_.load(); });
+    // Used up here, or a problem that stays would make the next wait end at once. The first
+    // pass after set-up runs straight away, which is all either asked for.
+    woken_ = false;
+    send_now_ = false;
+    return !stopping_.load();
+}
+
 bool DeliveryWorker::set_up(std::optional<outbox::Outbox>& outbox,
                             std::optional<CurlTransport>& transport) {
     const auto interval = options_.retry_interval;
@@ -423,7 +433,7 @@ bool DeliveryWorker::set_up(std::optional<outbox::Outbox>& outbox,
             log_(LogLevel::error, problem + again);
             logged = problem;
         }
-        if (!wait_unless_stopped(interval)) {
+        if (!wait_for_retry(interval)) {
             return false;
         }
     }

@@ -116,7 +116,8 @@ private:
 
 struct DeliveryWorkerOptions {
     // How long the worker waits before trying again when it cannot open its outbox connection
-    // or set up its transport: the card may come back, a certificate may be put in place.
+    // or set up its transport: the card may come back, a certificate may be put in place. A new
+    // response (wake) or staff's "Send now" makes it try at once.
     std::chrono::milliseconds retry_interval{60'000};
     // For tests: the SQLite VFS to open the outbox through (see OutboxOptions::vfs). Unset
     // means SQLite's default VFS.
@@ -146,6 +147,8 @@ private:
     bool set_up(std::optional<outbox::Outbox>& outbox, std::optional<CurlTransport>& transport);
     // Waits up to `wait`; returns false when the worker is being stopped.
     bool wait_unless_stopped(std::chrono::milliseconds wait);
+    // As wait_unless_stopped, but a wake() or send_now() also ends the wait (and is used up).
+    bool wait_for_retry(std::chrono::milliseconds wait);
 
     std::filesystem::path outbox_file_;
     DeliverySettings settings_;

@@ -567,6 +567,48 @@ TEST_CASE("a worker waiting to try its outbox again stops at once") {
     CHECK(disk.faults_hit() == attempts); // stopped in its wait, without another attempt
 }
 
+TEST_CASE("a worker waiting to try its outbox again tries at once for a new response or Send "
+          "now") {
+    FaultyVfs disk("kiosk-delivery-asked");
+    SyncRig rig;
+    rig.enqueue(2);
+    disk.fail(FaultyVfs::Operation::open, 1, FaultyVfs::Persistence::persistent);
+    WorkerLog log;
+    delivery::DeliveryWorkerOptions options;
+    options.retry_interval = std::chrono::hours(1); // far beyond the test's patience
+    options.outbox_vfs = disk.name();
+    delivery::DeliveryWorker worker(rig.outbox->file(), rig.settings_for(rig.collector.port()),
+                                    log.sink(), options);
+    worker.start();
+    REQUIRE(wait_until([&] { return log.count("delivery cannot open the outbox") == 1; },
+                       std::chrono::seconds(20)));
+    const auto attempts = disk.faults_hit();
+
+    SECTION("a patient's response wakes it") {
+        // Still failing: one more attempt, not a storm, and the same problem is not logged again.
+        worker.wake();
+        CHECK(wait_until([&] { return disk.faults_hit() == attempts + 1; },
+                         std::chrono::seconds(10)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CHECK(disk.faults_hit() == attempts + 1);
+        CHECK(log.count("delivery cannot open the outbox") == 1);
+
+        disk.clear();
+        worker.wake();
+    }
+    SECTION("staff press Send now") {
+        disk.clear();
+        worker.send_now();
+    }
+    CHECK(wait_until([&] { return rig.count(ResponseState::acknowledged) == 2; },
+                     std::chrono::seconds(20)));
+    worker.stop();
+    INFO("log:\n" << log.all());
+    CHECK(log.count("delivery opened the outbox") == 1);
+    CHECK(rig.collector.stored_identifiers() == rig.enqueued);
+    rig.check_exactly_once();
+}
+
 TEST_CASE("a whole-request 400 from a gateway never rejects responses") {
     SyncRig rig;
     rig.enqueue(6);

@@ -103,6 +103,22 @@ std::vector<std::string> link_ids(const json& items) {
     return out;
 }
 
+// A headless kiosk on the Friends and Family Test whose data folder is dir/data, with whatever
+// the test put there first.
+std::unique_ptr<app::KioskApp> start_on_data_folder(TempDir& dir, CapturedLog& log) {
+    auto settings = dir.path() / "kiosk.toml";
+    std::ofstream(settings) << "[device]\nid = \"x\"\nsite = \"s\"\nservice = \"s\"\n"
+                            << "[questionnaires]\nfiles = [\""
+                            << questionnaire_path("friends-and-family-test") << "\"]\n"
+                            << "[storage]\ndata_dir = \"data\"\n"
+                            << "[display]\nfullscreen = false\n"
+                            << "[delivery]\nendpoint = \"https://127.0.0.1:9/\"\n";
+    app::AppOptions options;
+    options.settings_file = settings;
+    options.headless = true;
+    return app::KioskApp::start(options, log.log());
+}
+
 } // namespace
 
 TEST_CASE("a patient completes the Friends and Family Test and the response is stored") {
@@ -587,18 +603,8 @@ TEST_CASE("a damaged response database is moved aside (never deleted) and the ki
     std::filesystem::create_directories(dir.path() / "data");
     const std::string garbage = "this is not an SQLite database, it was damaged by a power cut";
     std::ofstream(dir.path() / "data" / "outbox.sqlite") << garbage;
-    auto settings = dir.path() / "kiosk.toml";
-    std::ofstream(settings) << "[device]\nid = \"x\"\nsite = \"s\"\nservice = \"s\"\n"
-                            << "[questionnaires]\nfiles = [\""
-                            << questionnaire_path("friends-and-family-test") << "\"]\n"
-                            << "[storage]\ndata_dir = \"data\"\n"
-                            << "[display]\nfullscreen = false\n"
-                            << "[delivery]\nendpoint = \"https://127.0.0.1:9/\"\n";
     CapturedLog log;
-    app::AppOptions options;
-    options.settings_file = settings;
-    options.headless = true;
-    auto app = app::KioskApp::start(options, log.log());
+    auto app = start_on_data_folder(dir, log);
     REQUIRE(app != nullptr);
     CHECK_FALSE(app->out_of_service());
     REQUIRE(app->moved_aside_database().has_value());
@@ -635,18 +641,8 @@ TEST_CASE("an older kiosk's response database is rewritten with small pages at s
                               1763632800000})
                     .status == outbox::AppendResult::Status::stored);
     }
-    auto settings = dir.path() / "kiosk.toml";
-    std::ofstream(settings) << "[device]\nid = \"x\"\nsite = \"s\"\nservice = \"s\"\n"
-                            << "[questionnaires]\nfiles = [\""
-                            << questionnaire_path("friends-and-family-test") << "\"]\n"
-                            << "[storage]\ndata_dir = \"data\"\n"
-                            << "[display]\nfullscreen = false\n"
-                            << "[delivery]\nendpoint = \"https://127.0.0.1:9/\"\n";
     CapturedLog log;
-    app::AppOptions options;
-    options.settings_file = settings;
-    options.headless = true;
-    auto app = app::KioskApp::start(options, log.log());
+    auto app = start_on_data_folder(dir, log);
     REQUIRE(app != nullptr);
     CHECK_FALSE(app->out_of_service());
     CHECK_THAT(log.text(), Catch::Contains("rewrote the response database with pages of 512 "
