@@ -221,7 +221,8 @@ for file in "$scripts"/*.postinst "$scripts"/*.prerm "$scripts"/*.postrm; do
     # No script may delete a data folder: the one rm allowed removes the settings folder; the
     # other is the "how to delete it yourself" line of the purge message.
     check "$(grep -E '(^|[^a-z-])rm ' "$file" | grep -v -E '^ *#' |
-        grep -c -v -x -E ' *rm -rf "\$ROOT\$SETTINGS_DIR"|    rm -rf \$DATA_DIR' || true)" 0 \
+        grep -c -v -x -E ' *rm -rf "\$ROOT\$SETTINGS_DIR"|    (umount -q \$DATA_DIR/outbox\.sqlite-shm; )?rm -rf \$DATA_DIR' ||
+        true)" 0 \
         "$name: deletes nothing but the settings folder"
 done
 
