@@ -8,8 +8,9 @@
 # - the kiosk then says its index is in memory, and saves responses that a second program (IT's
 #   sqlite3), open all the while, sees as they arrive: both use the one index;
 # - nothing was written to the card's own -shm file;
-# - with a program holding the database open, or a link in place of the -shm file, it changes
-#   nothing and says why (status 1), and the file a link points to is left alone;
+# - with a program holding the database open, a link in place of the -shm file, or a folder for
+#   the index that is not in memory, it changes nothing and says why (status 1), and the file a
+#   link points to is left alone;
 # - without the binding the kiosk says its index is on the storage.
 # Needs a mount namespace (root, or unprivileged user namespaces); without one it is skipped.
 # usage: wal-index-in-memory.sh BUILD_DIR SOURCE_DIR
@@ -135,6 +136,12 @@ check "$(grep -c "is not a plain file" "$work/out")" 1 "and it says why"
 check "$(mountpoint -q "$work/elsewhere" && echo bound || echo alone)" alone \
     "the file the link points to is left alone"
 check "$(status_of "$keep" "data/outbox.sqlite")" 2 "a relative path is refused"
+mkdir "$work/on-disk" "$work/unbound"
+check "$(KIOSK_WAL_INDEX_MEMORY=$work/on-disk status_of "$keep" "$work/unbound/outbox.sqlite")" 1 \
+    "a folder for the index that is not in memory is refused"
+check "$(grep -c "is not on a RAM file system" "$work/out")" 1 "and it says why"
+check "$(mountpoint -q "$work/unbound/outbox.sqlite-shm" && echo bound || echo alone)" alone \
+    "nothing was bound"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
